@@ -1,0 +1,1 @@
+"""Subcommands of the ``innovation-forecast`` command, one module per capability."""
