@@ -1,0 +1,886 @@
+"""Target feasibility: how likely is each work-report target to be met?
+
+``assess_targets(panel, targets)`` turns every target into a level of its
+indicator at the target year, compares it with calibrated joint sample paths
+from the forecast engine (:func:`innovation_forecast.forecast.forecast_paths`),
+and returns one tidy row per target with the probability of meeting it, the
+growth it needs, the growth the region has shown, an Open SDG style progress
+ratio and a one-sentence explanation in Chinese or English.
+
+How each basis becomes a question about sample paths ``Y`` (one value per path):
+
+=========================  ==================================================  =========================================
+basis (targets frame)      example                                             event whose probability is ``p_meet``
+=========================  ==================================================  =========================================
+``level``                  专利申请量达5500件                                  ``Y_T >= 5500``
+``growth_pct``             全社会研发投入增长25%以上                           ``Y_T >= 1.25 * Y_{T-1}`` (jointly when
+                                                                               ``T-1`` is also in the future)
+``increment`` of a stock   万人发明专利拥有量提高0.2件                         ``Y_T - Y_{T-1} >= 0.2``
+``increment`` of a flow    专利申请量增加500件                                 ``Y_T - Y_{T-1} >= 500``
+new-count flows            新增高新技术企业40家 (``hte_new``)                  ``hte_new_T >= 40`` whatever the basis
+                                                                               (the flow *is* the increment); with only
+                                                                               ``hte_total``: ``Δ stock >= 40``, a lower
+                                                                               bound, said so in ``notes``
+``pp``                     研发投入强度提高0.2个百分点                         ``Y_T - Y_{T-1} >= 0.2``
+ratio ``rd_intensity``     研发经费投入占GDP比重达2.2%                         from the intensity series, or from
+                                                                               ``100 * rd_expenditure / gdp`` sample
+                                                                               paths when that pair has more history;
+                                                                               ``inputs`` says which
+=========================  ==================================================  =========================================
+
+Comparators ``ge``/``gt``/``le``/``lt`` are applied as written; ``eq``
+("达到X") is read as ``>= X``: a work report that reaches more than planned
+has met its plan. ``stretch_low`` (力争 level or the bottom of a 力争 range) is
+scored the same way as ``p_stretch``.
+
+Verdicts (thresholds :data:`VERDICT_THRESHOLDS`): ``likely`` p >= 0.8,
+``toss-up`` 0.4 <= p < 0.8, ``stretch`` 0.2 < p < 0.4, ``unlikely`` p <= 0.2;
+``met``/``missed`` when the target year's value is already known;
+``no data`` when the indicator has no usable history for the region.
+"""
+
+from __future__ import annotations
+
+import inspect
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataValidationError, UnknownIndicatorError, UnknownRegionError
+from .registry import convert, resolve_indicator, resolve_region
+
+__all__ = [
+    "PROGRESS_THRESHOLDS",
+    "VERDICT_THRESHOLDS",
+    "assess_targets",
+    "growth_percentile",
+    "historical_cagr",
+    "p_event",
+    "progress_label",
+    "progress_ratio",
+    "required_growth",
+    "verdict",
+]
+
+#: Probability cut-offs of the verdict classes (lower bounds, p in [0, 1]).
+#: ``likely``: p >= 0.8 (met four times in five); ``toss-up``: 0.4 <= p < 0.8;
+#: ``stretch``: 0.2 < p < 0.4 (needs clearly better than usual luck or effort);
+#: ``unlikely``: p <= 0.2. Symmetric around a coin flip would put toss-up at 0.2-0.8;
+#: we start it at 0.4 so that "toss-up" never describes a target missed three times in five.
+VERDICT_THRESHOLDS: dict[str, float] = {"likely": 0.8, "toss-up": 0.4, "stretch": 0.2}
+
+#: Open SDG / Statistics Canada progress categories for the ratio R of observed to
+#: required compound annual growth (docs/progress-methodology.md in open-sdg/open-sdg):
+#: R >= 0.95 on track; 0.6 <= R < 0.95 progress made but acceleration needed;
+#: 0 <= R < 0.6 limited progress; R < 0 deterioration; "target achieved" when the
+#: latest value already meets the target.
+PROGRESS_THRESHOLDS: dict[str, float] = {"on track": 0.95, "acceleration needed": 0.6, "limited progress": 0.0}
+
+#: Flows that are themselves a count of *new* units: a target to "add" N of them is a level of the flow.
+NEW_COUNT_FLOWS: dict[str, str] = {"hte_new": "hte_total"}
+
+#: Years of history used for the historical CAGR (intervals ending at the latest year).
+CAGR_WINDOW = 3
+#: Years of annual growths (own and peers') pooled for percentiles and the pooled-growth fallback.
+POOL_YEARS = 10
+
+_STATUS_RANK = {"actual": 0, "estimate": 1, "ytd": 2}
+
+_VERDICT_ZH = {"likely": "很可能完成", "toss-up": "五五开", "stretch": "需加把劲", "unlikely": "不太可能完成",
+               "met": "已完成", "missed": "未完成", "no data": "无数据"}
+_PROGRESS_ZH = {"target achieved": "已达标", "on track": "进展顺利", "acceleration needed": "有进展但需加快",
+                "limited progress": "进展有限", "deterioration": "倒退", "": ""}
+_CMP_TEXT = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "≥"}
+
+RESULT_COLUMNS = [
+    "doc", "region", "indicator", "target_year", "basis", "comparator", "value", "target", "stretch",
+    "latest_year", "latest_value", "required_growth", "required_growth_pct_rank", "historical_growth",
+    "historical_growth_years", "historical_growth_pct_rank", "mean", "lo_80", "hi_80", "p_meet", "p_stretch",
+    "progress_ratio", "progress_label", "verdict", "explanation", "n_obs", "model", "inputs", "notes", "quote",
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# small pure helpers (public: usable on their own and tested directly)
+# --------------------------------------------------------------------------------------------------
+
+def p_event(samples: np.ndarray, threshold: np.ndarray | float, comparator: str = "ge") -> float:
+    """Share of sample values that satisfy ``samples <comparator> threshold``.
+
+    Parameters
+    ----------
+    samples
+        1-d array of sample values (one per path), e.g. ``paths[:, j]`` or ``paths[:, j] / paths[:, j-1]``.
+    threshold
+        A number, or an array of the same length (a path-wise threshold such as ``1.25 * Y_{T-1}``).
+    comparator
+        ``ge``, ``gt``, ``le``, ``lt`` or ``eq`` (read as ``ge``: "达到X" is met by anything at least X).
+
+    Returns
+    -------
+    float
+        The probability estimate in [0, 1]; NaN when no sample is finite.
+
+    Examples
+    --------
+    >>> p_event(np.array([1.0, 2.0, 3.0, 4.0]), 2.5)
+    0.5
+    """
+    s = np.asarray(samples, dtype=float)
+    t = np.broadcast_to(np.asarray(threshold, dtype=float), s.shape)
+    ok = np.isfinite(s) & np.isfinite(t)
+    if not ok.any():
+        return float("nan")
+    s, t = s[ok], t[ok]
+    cmp = {"ge": np.greater_equal, "eq": np.greater_equal, "gt": np.greater,
+           "le": np.less_equal, "lt": np.less}.get(comparator)
+    if cmp is None:
+        raise DataValidationError(f"comparator {comparator!r} is not one of ge, gt, le, lt, eq.")
+    # relative tolerance so that a deterministic path exactly on the target counts as meeting it
+    tol = 1e-9 * np.maximum(1.0, np.abs(t))
+    if comparator in ("ge", "eq"):
+        hit = s >= t - tol
+    elif comparator == "le":
+        hit = s <= t + tol
+    else:
+        hit = cmp(s, t)
+    return float(np.mean(hit))
+
+
+def historical_cagr(hist: pd.Series, window: int = CAGR_WINDOW) -> tuple[float, int | None, int | None]:
+    """Compound annual growth over the last ``window`` years of a series.
+
+    Parameters
+    ----------
+    hist
+        Values indexed by integer year (gaps allowed).
+    window
+        Number of years back from the latest year; the earliest observation inside the window is the base.
+
+    Returns
+    -------
+    (cagr, first_year, last_year)
+        ``cagr`` as a fraction (0.183 = +18.3%/yr); NaN with ``None`` years when fewer than two positive
+        observations fall in the window.
+
+    Examples
+    --------
+    >>> historical_cagr(pd.Series([100.0, 110.0, 121.0], index=[2015, 2016, 2017]))[0]  # doctest: +ELLIPSIS
+    0.1000...
+    """
+    h = hist.dropna()
+    h = h[h > 0]
+    if len(h) < 2:
+        return float("nan"), None, None
+    last = int(h.index.max())
+    inside = h[h.index >= last - window]
+    if len(inside) < 2:
+        inside = h.iloc[-2:]
+    first = int(inside.index.min())
+    span = last - first
+    return float((inside.loc[last] / inside.loc[first]) ** (1.0 / span) - 1.0), first, last
+
+
+def required_growth(target: float, latest_value: float, latest_year: int, target_year: int) -> float:
+    """Annual growth needed to go from the latest value to the target level by the target year (fraction).
+
+    Examples
+    --------
+    >>> round(required_growth(121.0, 100.0, 2017, 2019), 6)
+    0.1
+    """
+    span = target_year - latest_year
+    if span <= 0 or not (latest_value > 0) or not (target > 0):
+        return float("nan")
+    return float((target / latest_value) ** (1.0 / span) - 1.0)
+
+
+def growth_percentile(x: float, pool: np.ndarray) -> float:
+    """Percentile rank (0-100) of growth ``x`` among pooled annual growths (mid-rank for ties)."""
+    pool = np.asarray(pool, dtype=float)
+    pool = pool[np.isfinite(pool)]
+    if not np.isfinite(x) or len(pool) == 0:
+        return float("nan")
+    return float(100.0 * (np.mean(pool < x) + 0.5 * np.mean(pool == x)))
+
+
+def progress_ratio(y0: float, t0: int | None, yi: float, ti: int | None, target: float, target_year: int,
+                   comparator: str = "ge") -> tuple[float, str]:
+    """Open SDG progress ratio R = observed CAGR / CAGR required from the base year, and its label.
+
+    Follows Statistics Canada's method as adopted by Open SDG: observed CAGR between base year ``t0`` and
+    latest year ``ti``; required CAGR from ``y0`` to the target level at ``target_year``; ``d`` = +1 for
+    an increase target (``ge``/``gt``/``eq``), -1 for a decrease target. Labels: see
+    :data:`PROGRESS_THRESHOLDS`.
+
+    Returns
+    -------
+    (ratio, label)
+        label one of ``target achieved``, ``on track``, ``acceleration needed``, ``limited progress``,
+        ``deterioration``, or ``""`` when the history is too short to say.
+    """
+    d = -1.0 if comparator in ("le", "lt") else 1.0
+    if np.isfinite(yi) and np.isfinite(target) and (yi - target) * d >= 0:
+        return float("nan"), "target achieved"
+    if t0 is None or ti is None or ti <= t0 or not (y0 > 0 and yi > 0 and target > 0):
+        return float("nan"), ""
+    cagr_i = (yi / y0) ** (1.0 / (ti - t0)) - 1.0
+    if target_year <= t0:
+        return float("nan"), ""
+    cagr_t = (target / y0) ** (1.0 / (target_year - t0)) - 1.0
+    if d * cagr_t <= 0:
+        # the base already met the target but the latest value does not: only the direction speaks
+        return float("nan"), "deterioration" if d * cagr_i < 0 else "limited progress"
+    r = float(cagr_i / cagr_t)
+    return r, progress_label(r)
+
+
+def progress_label(r: float) -> str:
+    """Open SDG category of a progress ratio (see :data:`PROGRESS_THRESHOLDS`)."""
+    if not np.isfinite(r):
+        return ""
+    for label, lo in PROGRESS_THRESHOLDS.items():
+        if r >= lo:
+            return label
+    return "deterioration"
+
+
+def verdict(p: float) -> str:
+    """Verdict class of a probability (see :data:`VERDICT_THRESHOLDS`)."""
+    if not np.isfinite(p):
+        return "no data"
+    if p >= VERDICT_THRESHOLDS["likely"]:
+        return "likely"
+    if p >= VERDICT_THRESHOLDS["toss-up"]:
+        return "toss-up"
+    if p > VERDICT_THRESHOLDS["stretch"]:
+        return "stretch"
+    return "unlikely"
+
+
+# --------------------------------------------------------------------------------------------------
+# series: observed history plus sample paths, possibly derived from other series
+# --------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Series:
+    """History (year -> value) and joint sample paths of one quantity, with what produced them."""
+
+    hist: pd.Series
+    years: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
+    paths: np.ndarray | None = None  # (n, h)
+    model: str = ""
+    n_obs: int = 0
+    inputs: str = ""
+    notes: list[str] = field(default_factory=list)
+    getter: Callable[[int, int], np.ndarray | None] | None = None
+
+    @property
+    def last_year(self) -> int | None:
+        return int(self.hist.index.max()) if len(self.hist) else None
+
+    def get(self, year: int, n: int) -> np.ndarray | None:
+        """Samples (length n) of the value in ``year``: the known value repeated, or a path column."""
+        if self.getter is not None:
+            return self.getter(year, n)
+        if year in self.hist.index and np.isfinite(self.hist.loc[year]):
+            return np.full(n, float(self.hist.loc[year]))
+        if self.paths is not None and len(self.years):
+            j = np.flatnonzero(self.years == year)
+            if len(j):
+                return self.paths[:, int(j[0])]
+        return None
+
+
+def _ratio_series(num: _Series, den: _Series, scale: float, inputs: str) -> _Series:
+    common = num.hist.index.intersection(den.hist.index)
+    hist = (scale * num.hist.loc[common] / den.hist.loc[common]).sort_index()
+
+    def getter(year, n):
+        a, b = num.get(year, n), den.get(year, n)
+        if a is None or b is None:
+            return None
+        return scale * a / b
+
+    s = _Series(hist=hist, model=f"{num.model} / {den.model}", n_obs=min(num.n_obs, den.n_obs), inputs=inputs,
+                notes=num.notes + den.notes, getter=getter)
+    return s
+
+
+def _diff_series(stock: _Series, inputs: str) -> _Series:
+    hist = stock.hist.sort_index()
+    d = hist.diff()
+    d = d[(d.index.to_series().diff() == 1).values].dropna()
+
+    def getter(year, n):
+        a, b = stock.get(year, n), stock.get(year - 1, n)
+        if a is None or b is None:
+            return None
+        return a - b
+
+    return _Series(hist=d, model=stock.model, n_obs=stock.n_obs, inputs=inputs, notes=list(stock.notes),
+                   getter=getter)
+
+
+# --------------------------------------------------------------------------------------------------
+# panel preparation
+# --------------------------------------------------------------------------------------------------
+
+def _canonical_region(name):
+    try:
+        return resolve_region(name).name
+    except UnknownRegionError:
+        return name
+
+
+def _nowcast(value: float, months: int, indicator: str, region: str) -> tuple[float, str]:
+    """Full-year estimate of a year-to-date figure via the reader's nowcast, else pro rata."""
+    try:
+        from .reader import nowcast_full_year  # type: ignore[attr-defined]
+    except ImportError:
+        nowcast_full_year = None
+    if nowcast_full_year is not None:
+        try:
+            out = nowcast_full_year(value, months, indicator=indicator)
+            est = float(out[0] if isinstance(out, (tuple, list)) else getattr(out, "value", out))
+            return est, f"{region} {indicator}: {months}-month year-to-date {value:g} turned into a full-year " \
+                        f"estimate {est:,.6g} by reader.nowcast_full_year"
+        except Exception as exc:  # the reader's own checks: keep going pro rata, and say so
+            why = f"reader.nowcast_full_year failed ({type(exc).__name__}: {exc})"
+    else:
+        why = "reader.nowcast_full_year is not available"
+    est = float(value) * 12.0 / float(months)
+    return est, f"{region} {indicator}: {months}-month year-to-date {value:g} scaled pro rata to {est:,.6g} ({why})"
+
+
+def _prepare_panel(panel: pd.DataFrame | None, as_of: int | None) -> tuple[pd.DataFrame, list[str]]:
+    """One value per (region, indicator, year): rows up to ``as_of``; ytd figures nowcast to full years.
+
+    Several rows for the same key-year (two sources) are resolved by status (actual > estimate > ytd),
+    then by order of appearance.
+    """
+    notes: list[str] = []
+    if panel is None or len(panel) == 0:
+        return pd.DataFrame(columns=["region", "indicator", "year", "value", "status"]), notes
+    missing = {"region", "indicator", "year", "value"} - set(panel.columns)
+    if missing:
+        raise DataValidationError(
+            f"panel lacks column(s) {sorted(missing)}; expected a tidy panel with region, indicator, year, value "
+            "(see innovation_forecast.load_panel).")
+    df = panel.copy()
+    if "status" not in df.columns:
+        df["status"] = "actual"
+    if "months" not in df.columns:
+        df["months"] = pd.NA
+    df["status"] = df["status"].fillna("actual").astype(str)
+    df["year"] = df["year"].astype(int)
+    df["value"] = pd.to_numeric(df["value"], errors="coerce")
+    df = df[df["value"].notna()]
+    if as_of is not None:
+        df = df[df["year"] <= int(as_of)]
+    regions = {r: _canonical_region(r) for r in df["region"].unique()}
+    df["region"] = df["region"].map(regions)
+    ytd = df["status"] == "ytd"
+    if ytd.any():
+        has_full = df[~ytd].set_index(["region", "indicator", "year"]).index
+        vals = []
+        for i, row in df[ytd].iterrows():
+            if (row["region"], row["indicator"], row["year"]) in has_full:
+                vals.append(np.nan)  # a full-year figure exists; the ytd row is dropped below
+                continue
+            m = row["months"]
+            if pd.isna(m) or not 0 < int(m) <= 12:
+                notes.append(f"{row['region']} {row['indicator']} {row['year']}: year-to-date value without "
+                             "months covered, left out")
+                vals.append(np.nan)
+                continue
+            est, note = _nowcast(float(row["value"]), int(m), row["indicator"], row["region"])
+            notes.append(note)
+            vals.append(est)
+        df.loc[ytd, "value"] = vals
+        df = df[df["value"].notna()]
+    df["_rank"] = df["status"].map(_STATUS_RANK).fillna(3)
+    df = df.reset_index(drop=True)
+    df["_order"] = np.arange(len(df))
+    df = df.sort_values(["region", "indicator", "year", "_rank", "_order"])
+    df = df.drop_duplicates(["region", "indicator", "year"], keep="first")
+    return df[["region", "indicator", "year", "value", "status"]].reset_index(drop=True), notes
+
+
+def _normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    need = {"region", "year", "indicator", "basis", "comparator", "value"}
+    missing = need - set(targets.columns)
+    if missing:
+        raise DataValidationError(
+            f"targets lack column(s) {sorted(missing)}; expected the targets frame of load_targets() "
+            "(doc, region, year, indicator, basis, comparator, value, stretch_low, stretch_high, unit, quote).")
+    t = targets.copy().reset_index(drop=True)
+    for col in ("doc", "quote", "unit"):
+        if col not in t.columns:
+            t[col] = ""
+    for col in ("stretch_low", "stretch_high"):
+        if col not in t.columns:
+            t[col] = np.nan
+    regions, indicators = [], []
+    for i, row in t.iterrows():
+        where = f"targets row {i}" + (f" (doc {row['doc']!r}, quote {row['quote']!r})" if row["doc"] or row["quote"]
+                                       else "")
+        try:
+            regions.append(resolve_region(row["region"]).name)
+        except UnknownRegionError as exc:
+            raise UnknownRegionError(f"{where}: {exc}") from None
+        try:
+            indicators.append(resolve_indicator(row["indicator"]).name)
+        except UnknownIndicatorError as exc:
+            raise UnknownIndicatorError(f"{where}: {exc}") from None
+        if row["basis"] not in ("level", "growth_pct", "increment", "pp"):
+            raise DataValidationError(f"{where}: basis {row['basis']!r} is not one of level, growth_pct, "
+                                      "increment, pp.")
+        if row["comparator"] not in ("ge", "gt", "le", "lt", "eq"):
+            raise DataValidationError(f"{where}: comparator {row['comparator']!r} is not one of ge, gt, le, lt, eq.")
+    t["region"] = regions
+    t["indicator"] = indicators
+    t["year"] = t["year"].astype(int)
+    return t
+
+
+# --------------------------------------------------------------------------------------------------
+# sample paths: the engine, or pooled growth when a series is too short for it
+# --------------------------------------------------------------------------------------------------
+
+def _engine():
+    try:
+        from .forecast import forecast_paths
+    except ImportError:
+        return None
+    return forecast_paths
+
+
+def _call_engine(fp, sub: pd.DataFrame, h: int, n_paths: int, seed: int, reference: pd.DataFrame | None):
+    kwargs = dict(n_paths=n_paths, keys=("region", "indicator"), seed=seed)
+    if reference is not None and "reference" in inspect.signature(fp).parameters:
+        kwargs["reference"] = reference
+    return fp(sub, h, **kwargs)
+
+
+def _growth_pool(indicator: str, frames: list[pd.DataFrame], upto: int | None) -> np.ndarray:
+    """Annual growth rates (fractions) of ``indicator`` in every region of ``frames`` over recent years."""
+    parts = []
+    for f in frames:
+        if f is None or len(f) == 0:
+            continue
+        sub = f[f["indicator"] == indicator]
+        if upto is not None:
+            sub = sub[(sub["year"] <= upto) & (sub["year"] > upto - POOL_YEARS)]
+        for _, g in sub.groupby("region"):
+            s = g.groupby("year")["value"].first().sort_index()
+            s = s[s > 0]
+            consecutive = np.diff(s.index.values) == 1
+            r = (s.values[1:] / s.values[:-1] - 1.0)[consecutive]
+            parts.append(r)
+    return np.concatenate(parts) if parts else np.array([])
+
+
+def _pooled_paths(last_value: float, last_year: int, h: int, pool: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Paths that grow by annual rates drawn (with replacement) from the pooled growths of peer series."""
+    rng = np.random.default_rng(seed)
+    draws = rng.choice(np.log1p(pool[pool > -1]), size=(n, h), replace=True)
+    return last_value * np.exp(np.cumsum(draws, axis=1))
+
+
+# --------------------------------------------------------------------------------------------------
+# the public verb
+# --------------------------------------------------------------------------------------------------
+
+def assess_targets(panel: pd.DataFrame, targets: pd.DataFrame, *, as_of: int | None = None, lang: str = "en",
+                   reference: pd.DataFrame | None = None, n_paths: int = 2000, seed: int = 0,
+                   paths: Mapping | None = None) -> pd.DataFrame:
+    """Probability that each target is met by its target year, with the numbers behind it.
+
+    Parameters
+    ----------
+    panel
+        Tidy panel (``region, indicator, year, value`` and optionally ``status, months``), e.g. ``load_panel()``.
+    targets
+        Targets frame (``load_targets()`` or ``reader.read_report(path).targets``): ``region, year,
+        indicator, basis, comparator, value, stretch_low, stretch_high, unit`` (+ ``doc, quote``).
+    as_of
+        Review as it could have been done at the end of that year: only panel (and reference) rows with
+        ``year <= as_of``; year-to-date figures of ``as_of`` become full-year estimates (reader's nowcast).
+    lang
+        ``"en"`` or ``"zh"``: language of ``explanation`` and of nothing else (columns stay English).
+    reference
+        Panel of same-indicator series (e.g. the 31 provinces) passed to the engine so that short city
+        series borrow growth, and used for peer percentiles and the pooled-growth fallback.
+    n_paths, seed
+        Number of sample paths and the random seed passed to the engine.
+    paths
+        Optional precomputed ``{(region, indicator): ForecastPaths}``; skips the engine for those keys.
+
+    Returns
+    -------
+    DataFrame
+        One row per target: ``doc, region, indicator, target_year, basis, comparator, value`` (as written),
+        ``target`` (the commitment as a level of the indicator at the target year; for growth targets whose
+        base year is still ahead, 1+g times the forecast mean of that year), ``stretch`` (likewise for
+        ``stretch_low``), ``latest_year, latest_value``, ``required_growth`` (annual, fraction) and its
+        percentile among own and peer annual growths ``required_growth_pct_rank`` (0-100),
+        ``historical_growth`` (CAGR over the last :data:`CAGR_WINDOW` years, fraction),
+        ``historical_growth_years`` ("2014–2017"), ``historical_growth_pct_rank``, ``mean, lo_80, hi_80``
+        (forecast of the indicator at the target year), ``p_meet, p_stretch``, ``progress_ratio,
+        progress_label`` (Open SDG), ``verdict``, ``explanation``, ``n_obs, model, inputs, notes, quote``.
+
+    Examples
+    --------
+    >>> from innovation_forecast import load_panel, load_targets
+    >>> scores = assess_targets(load_panel(), load_targets(), as_of=2017)  # doctest: +SKIP
+    >>> scores[["region", "indicator", "p_meet", "verdict"]]  # doctest: +SKIP
+    """
+    if lang not in ("en", "zh"):
+        raise DataValidationError(f"lang {lang!r} is not supported; use 'en' or 'zh'.")
+    t = _normalise_targets(targets)
+    pan, panel_notes = _prepare_panel(panel, as_of)
+    ref, ref_notes = _prepare_panel(reference, as_of) if reference is not None else (None, [])
+    ctx = _Context(pan, ref, n_paths, seed, reference is not None, paths or {}, as_of)
+    ctx.global_notes = panel_notes + ref_notes
+    rows = [_assess_one(ctx, row, lang) for _, row in t.iterrows()]
+    out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    for col in ("latest_year", "n_obs"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+class _Context:
+    """Caches series and sample paths across the targets of one call."""
+
+    def __init__(self, pan, ref, n_paths, seed, has_ref, given_paths, as_of):
+        self.pan, self.ref, self.n, self.seed = pan, ref, n_paths, seed
+        self.has_ref, self.given, self.as_of = has_ref, dict(given_paths), as_of
+        self.global_notes: list[str] = []
+        self._cache: dict[tuple, _Series] = {}
+
+    def hist(self, region: str, indicator: str) -> pd.Series:
+        f = self.pan
+        sub = f[(f["region"] == region) & (f["indicator"] == indicator)]
+        if len(sub) == 0 and self.ref is not None:
+            r = self.ref
+            sub = r[(r["region"] == region) & (r["indicator"] == indicator)]
+        return sub.set_index("year")["value"].sort_index().astype(float)
+
+    def pool(self, indicator: str) -> np.ndarray:
+        upto = self.as_of
+        return _growth_pool(indicator, [self.pan, self.ref], upto)
+
+    def base(self, region: str, indicator: str, target_year: int) -> _Series:
+        """History and paths of one observed series, reaching at least ``target_year``."""
+        hist = self.hist(region, indicator).dropna()
+        last = int(hist.index.max()) if len(hist) else target_year
+        key = (region, indicator, max(0, target_year - last))
+        if key in self._cache:
+            return self._cache[key]
+        s = _Series(hist=hist, n_obs=int(hist.notna().sum()))
+        if s.n_obs == 0:
+            self._cache[key] = s
+            return s
+        last_year = s.last_year
+        h = max(1, target_year - last_year)
+        span = f"{int(hist.index.min())}–{last_year}" if s.n_obs > 1 else f"{last_year}"
+        s.inputs = f"{indicator} {span} ({s.n_obs} obs)"
+        if target_year <= last_year:
+            s.model = "observed"
+            self._cache[key] = s
+            return s
+        fp_obj = self.given.get((region, indicator))
+        if fp_obj is None:
+            fp_obj = self._engine_paths(region, indicator, hist, h, s)
+        if fp_obj is not None:
+            s.years = np.asarray(fp_obj.years, dtype=int)
+            arr = np.asarray(fp_obj.paths, dtype=float)
+            if arr.ndim == 1:
+                arr = arr[:, None]
+            # every quantity of one call shares n paths; repeating whole rows keeps each path's joint shape
+            s.paths = arr[np.arange(self.n) % arr.shape[0]] if arr.shape[0] != self.n else arr
+            s.model = str(getattr(fp_obj, "model", ""))
+        else:
+            pool = self.pool(indicator)
+            if len(pool) == 0:
+                s.notes.append(f"{region} {indicator}: no forecast and no peer growths to borrow")
+                s.model = ""
+            else:
+                s.years = np.arange(last_year + 1, last_year + h + 1)
+                s.paths = _pooled_paths(float(hist.iloc[-1]), last_year, h, pool, self.n,
+                                        self.seed + zlib.crc32(f"{region}|{indicator}".encode()) % 10_000)
+                s.model = "pooled growth"
+                s.notes.append(f"{region} {indicator}: fell back to pooled growth ({len(pool)} annual growths of "
+                               f"{indicator} in peer regions, median {np.median(pool):+.1%})")
+        self._cache[key] = s
+        return s
+
+    def _engine_paths(self, region, indicator, hist, h, s: _Series):
+        fp = _engine()
+        if fp is None:
+            s.notes.append("forecast engine (innovation_forecast.forecast.forecast_paths) not available")
+            return None
+        sub = pd.DataFrame({"region": region, "indicator": indicator, "year": hist.index.astype(int),
+                            "value": hist.values})
+        ref = None
+        if self.has_ref and self.ref is not None:
+            ref = self.ref[(self.ref["indicator"] == indicator) & (self.ref["region"] != region)]
+            if len(ref) == 0:
+                ref = None
+        try:
+            out = _call_engine(fp, sub, h, self.n, self.seed, ref)
+        except Exception as exc:  # the engine's own errors (e.g. too short): pooled growth takes over
+            s.notes.append(f"{region} {indicator}: engine failed ({type(exc).__name__}: {exc})")
+            return None
+        obj = out.get((region, indicator))
+        if obj is None and len(out) == 1:
+            obj = next(iter(out.values()))
+        if obj is None:
+            s.notes.append(f"{region} {indicator}: engine returned no paths")
+        return obj
+
+    def series_for(self, region: str, indicator: str, basis: str, target_year: int) -> tuple[_Series, list[str]]:
+        """The quantity a target is about, possibly derived (ratio of two series, change of a stock)."""
+        notes: list[str] = []
+        if indicator == "rd_intensity":
+            own = self.base(region, "rd_intensity", target_year)
+            rd = self.hist(region, "rd_expenditure")
+            gdp = self.hist(region, "gdp")
+            n_pair = min(rd.notna().sum(), gdp.notna().sum())
+            if n_pair > own.n_obs and n_pair > 0:
+                num = self.base(region, "rd_expenditure", target_year)
+                den = self.base(region, "gdp", target_year)
+                s = _ratio_series(num, den, 100.0,
+                                  f"joint rd_expenditure/gdp sample paths ({num.inputs}; {den.inputs}), "
+                                  f"independent draws")
+                notes.append(f"rd_intensity from rd_expenditure and gdp paths ({n_pair} paired obs > "
+                             f"{own.n_obs} intensity obs)")
+                return s, notes
+            if own.n_obs:
+                own.inputs = f"rd_intensity series: {own.inputs}"
+            return own, notes
+        if indicator in NEW_COUNT_FLOWS:
+            own = self.base(region, indicator, target_year)
+            if own.n_obs == 0:
+                stock = NEW_COUNT_FLOWS[indicator]
+                st = self.base(region, stock, target_year)
+                if st.n_obs >= 2:
+                    s = _diff_series(st, f"Δ {stock} (change of the stock): {st.inputs}")
+                    notes.append(f"no {indicator} data: used the change of {stock}, which nets out expiring "
+                                 f"certificates, so p_meet is a lower bound")
+                    return s, notes
+            return own, notes
+        return self.base(region, indicator, target_year), notes
+
+
+def _fmt_num(x: float) -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    ax = abs(x)
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 100:
+        return f"{x:.0f}"
+    if ax >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3g}"
+
+
+def _pct(x: float, signed: bool = True) -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    return f"{x:+.1%}" if signed else f"{x:.1%}"
+
+
+def _ordinal(p: float) -> str:
+    k = int(round(p))
+    suf = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suf}"
+
+
+def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
+    region, ind_name, T = row["region"], row["indicator"], int(row["year"])
+    ind = resolve_indicator(ind_name)
+    basis, cmp = row["basis"], row["comparator"]
+    cmp_eff = "ge" if cmp == "eq" else cmp
+    notes: list[str] = []
+    if cmp == "eq":
+        notes.append("'达到X' (eq) read as ≥ X")
+    out = {"doc": row.get("doc", ""), "region": region, "indicator": ind_name, "target_year": T, "basis": basis,
+           "comparator": cmp, "value": float(row["value"]), "quote": row.get("quote", ""),
+           "target": np.nan, "stretch": np.nan, "latest_year": pd.NA, "latest_value": np.nan,
+           "required_growth": np.nan, "required_growth_pct_rank": np.nan, "historical_growth": np.nan,
+           "historical_growth_years": "", "historical_growth_pct_rank": np.nan, "mean": np.nan, "lo_80": np.nan,
+           "hi_80": np.nan, "p_meet": np.nan, "p_stretch": np.nan, "progress_ratio": np.nan, "progress_label": "",
+           "verdict": "no data", "explanation": "", "n_obs": 0, "model": "", "inputs": "", "notes": ""}
+
+    s, snotes = ctx.series_for(region, ind_name, basis, T)
+    notes += snotes + s.notes
+    out["n_obs"], out["model"], out["inputs"] = s.n_obs, s.model, s.inputs
+    hist = s.hist.dropna()
+    # only history before the target year speaks about the trend
+    hist_before = hist[hist.index < T]
+    if len(hist_before) == 0:
+        reason = (f"no {ind_name} data for {region}" + (f" up to {ctx.as_of}" if ctx.as_of is not None else "")
+                  + (f" (nor {NEW_COUNT_FLOWS[ind_name]})" if ind_name in NEW_COUNT_FLOWS else ""))
+        notes.append(reason)
+        out["notes"] = "; ".join(notes)
+        out["explanation"] = (f"{region} {ind.zh}：{T}年目标无法评估——{_reason_zh(ind, region, ctx.as_of)}。"
+                              if lang == "zh" else f"Cannot judge the {T} target: {reason} → no data.")
+        return out
+    latest_year = int(hist_before.index.max())
+    latest_value = float(hist_before.loc[latest_year])
+    out["latest_year"], out["latest_value"] = latest_year, latest_value
+
+    def value_in_units(v):
+        if not np.isfinite(v):
+            return v
+        u = row.get("unit", "")
+        if basis in ("level", "increment") and isinstance(u, str) and u and u not in ("%",) \
+                and u != ind.unit:
+            try:
+                return convert(v, u, ind_name)
+            except Exception as exc:
+                notes.append(f"unit {u!r} kept as is ({exc})")
+        return v
+
+    firm = value_in_units(float(row["value"]))
+    sl, sh = row.get("stretch_low", np.nan), row.get("stretch_high", np.nan)
+    stretch_v = float(sl) if pd.notna(sl) else (float(sh) if pd.notna(sh) else np.nan)
+    stretch_v = value_in_units(stretch_v)
+
+    n = ctx.n
+    y_T = s.get(T, n)
+    is_new_count = ind_name in NEW_COUNT_FLOWS
+    kind = ("level" if basis == "level" or (is_new_count and basis == "increment")
+            else "growth" if basis == "growth_pct" else "diff")
+    y_prev = s.get(T - 1, n) if kind != "level" else None
+    if kind != "level" and y_prev is None:
+        notes.append(f"no value or forecast of {ind_name} for {T - 1}, the base of a {basis} target")
+        out["notes"] = "; ".join(notes)
+        out["explanation"] = (f"{region}：{T - 1}年{ind.zh}缺失，无法评估增长目标（无数据）。" if lang == "zh"
+                              else f"Cannot judge the {T} target: {ind_name} for {T - 1} is missing → no data.")
+        return out
+
+    def threshold(v):
+        if not np.isfinite(v):
+            return None
+        if kind == "level":
+            return np.full(n, v)
+        if kind == "growth":
+            return y_prev * (1.0 + v / 100.0)
+        return y_prev + v
+
+    thr = threshold(firm)
+    thr_s = threshold(stretch_v)
+    if thr is not None:
+        out["target"] = float(np.mean(thr))
+    if thr_s is not None:
+        out["stretch"] = float(np.mean(thr_s))
+    if kind != "level" and T - 1 > latest_year:
+        notes.append(f"target level uses the forecast mean of {T - 1}; p_meet is computed path by path")
+
+    known = y_T is not None and T <= latest_year_all(s)
+    if y_T is None:
+        notes.append(f"no forecast of {ind_name} reaches {T}")
+        out["notes"] = "; ".join(notes)
+        out["explanation"] = (f"{region}：{ind.zh}无可用预测（无数据）。" if lang == "zh"
+                              else f"Cannot judge the {T} target: no forecast of {ind_name} for {T} → no data.")
+        return out
+    # the quantity compared with the threshold: the level, or the change for increment/pp targets
+    stat = y_T if kind != "diff" else y_T - y_prev
+    p = p_event(stat, thr if kind != "diff" else np.full(n, firm), cmp_eff) if thr is not None else np.nan
+    ps = (p_event(stat, thr_s if kind != "diff" else np.full(n, stretch_v), cmp_eff)
+          if thr_s is not None else np.nan)
+    out["p_meet"], out["p_stretch"] = p, ps
+    out["mean"] = float(np.mean(y_T))
+    out["lo_80"], out["hi_80"] = (float(v) for v in np.quantile(y_T, [0.1, 0.9]))
+
+    # growth figures: required (latest -> target level), historical CAGR, percentiles among pooled growths
+    req = required_growth(out["target"], latest_value, latest_year, T)
+    out["required_growth"] = req
+    cagr, y0_year, yi_year = historical_cagr(hist_before)
+    out["historical_growth"] = cagr
+    if y0_year is not None:
+        out["historical_growth_years"] = f"{y0_year}–{yi_year}"
+    pool = ctx.pool(ind_name)
+    if len(pool) == 0 and s.n_obs:
+        own = hist_before.sort_index()
+        pool = (own.values[1:] / own.values[:-1] - 1.0) if len(own) > 1 else np.array([])
+    out["required_growth_pct_rank"] = growth_percentile(req, pool)
+    out["historical_growth_pct_rank"] = growth_percentile(cagr, pool)
+    if len(pool) and not np.isfinite(cagr):
+        notes.append(f"no own growth history (n_obs={s.n_obs}); peers' median growth is {np.median(pool):+.1%}/yr")
+
+    y0 = float(hist_before.loc[y0_year]) if y0_year is not None else np.nan
+    r, lab = progress_ratio(y0, y0_year, latest_value, latest_year, out["target"], T, cmp_eff)
+    out["progress_ratio"], out["progress_label"] = r, lab
+
+    if known:
+        out["verdict"] = "met" if p >= 0.5 else "missed"
+        notes.append(f"{T} value already known ({_fmt_num(float(np.mean(y_T)))})")
+    else:
+        out["verdict"] = verdict(p)
+    out["notes"] = "; ".join(dict.fromkeys(notes))
+    out["explanation"] = _explain(out, ind, kind, lang, known, ctx.has_ref)
+    return out
+
+
+def latest_year_all(s: _Series) -> int:
+    """Last year with an observed value of the quantity (derived series: of its history)."""
+    return int(s.hist.dropna().index.max()) if len(s.hist.dropna()) else -1
+
+
+def _reason_zh(ind, region, as_of) -> str:
+    return f"{region}{'截至' + str(as_of) + '年' if as_of is not None else ''}没有{ind.zh}数据"
+
+
+def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> str:
+    T, unit = o["target_year"], ind.unit
+    v = o["verdict"]
+    if lang == "zh":
+        vz = _VERDICT_ZH[v]
+        if known:
+            return (f"{T}年{ind.zh}实际为{_fmt_num(o['mean'])}{unit}，目标{_CMP_TEXT[o['comparator']]}"
+                    f"{_fmt_num(o['target'])}{unit} → {vz}。")
+        span = T - int(o["latest_year"])
+        need = (f"{T}年需增长{_pct(o['required_growth'], False)}" if span == 1
+                else f"{int(o['latest_year']) + 1}–{T}年需年均增长{_pct(o['required_growth'], False)}")
+        need += f"（目标{_fmt_num(o['target'])}{unit}，{o['latest_year']}年为{_fmt_num(o['latest_value'])}{unit}"
+        if np.isfinite(o["required_growth_pct_rank"]):
+            need += f"，同类地区历年增速中{100 - o['required_growth_pct_rank']:.0f}%达到过"
+        need += "）"
+        if np.isfinite(o["historical_growth"]):
+            hist = f"{o['historical_growth_years']}年年均增长{_pct(o['historical_growth'], False)}"
+            if np.isfinite(o["historical_growth_pct_rank"]):
+                hist += f"（在同类地区中位于第{o['historical_growth_pct_rank']:.0f}百分位）"
+        else:
+            hist = "缺少本地增长历史，借用同类地区增速"
+        s = f"{need}，{hist}；达成概率{o['p_meet']:.2f} → {vz}"
+        if np.isfinite(o["p_stretch"]) and not np.isclose(o["stretch"], o["target"]):
+            s += f"；力争目标{_fmt_num(o['stretch'])}{unit}的达成概率{o['p_stretch']:.2f}"
+        return s + "。"
+    if known:
+        return (f"{T} actual {_fmt_num(o['mean'])} {unit} vs target {_CMP_TEXT[o['comparator']]} "
+                f"{_fmt_num(o['target'])} {unit} → {v}.")
+    span = T - int(o["latest_year"])
+    need = (f"Needs {_pct(o['required_growth'])} in {T}" if span == 1
+            else f"Needs {_pct(o['required_growth'])}/yr over {int(o['latest_year']) + 1}–{T}")
+    need += f" (to {_fmt_num(o['target'])} {unit} from {_fmt_num(o['latest_value'])} in {o['latest_year']}"
+    if np.isfinite(o["required_growth_pct_rank"]):
+        need += f"; reached in {100 - o['required_growth_pct_rank']:.0f}% of peer region-years"
+    need += ")"
+    if np.isfinite(o["historical_growth"]):
+        hist = f"{_pct(o['historical_growth'])}/yr over {o['historical_growth_years']}"
+        if np.isfinite(o["historical_growth_pct_rank"]):
+            hist += f" ({_ordinal(o['historical_growth_pct_rank'])} percentile among peers)"
+    else:
+        hist = "no own growth history (borrowed peers' growth)"
+    s = f"{need} vs {hist}; P(meet) = {o['p_meet']:.2f} → {v}"
+    if np.isfinite(o["p_stretch"]) and not np.isclose(o["stretch"], o["target"]):
+        s += f"; P(stretch {_fmt_num(o['stretch'])}) = {o['p_stretch']:.2f}"
+    return s + "."
