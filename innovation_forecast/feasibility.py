@@ -204,7 +204,8 @@ def growth_percentile(x: float, pool: np.ndarray) -> float:
     pool = pool[np.isfinite(pool)]
     if not np.isfinite(x) or len(pool) == 0:
         return float("nan")
-    return float(100.0 * (np.mean(pool < x) + 0.5 * np.mean(pool == x)))
+    tie = np.isclose(pool, x, rtol=0.0, atol=1e-9)  # growths computed two ways differ in the last bits
+    return float(100.0 * (np.mean((pool < x) & ~tie) + 0.5 * np.mean(tie)))
 
 
 def progress_ratio(y0: float, t0: int | None, yi: float, ti: int | None, target: float, target_year: int,
@@ -719,6 +720,9 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
            "verdict": "no data", "explanation": "", "n_obs": 0, "model": "", "inputs": "", "notes": ""}
 
     s, snotes = ctx.series_for(region, ind_name, basis, T)
+    involved = {ind_name, "rd_expenditure", "gdp"} if ind_name == "rd_intensity" else \
+        {ind_name, NEW_COUNT_FLOWS.get(ind_name, ind_name)}
+    notes += [g for g in ctx.global_notes if g.startswith(f"{region} ") and g.split(" ")[1].rstrip(":") in involved]
     notes += snotes + s.notes
     out["n_obs"], out["model"], out["inputs"] = s.n_obs, s.model, s.inputs
     hist = s.hist.dropna()

@@ -1,0 +1,340 @@
+"""Target feasibility: every basis on synthetic panels whose path arrays make p exactly computable."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from innovation_forecast import feasibility as fz
+from innovation_forecast.errors import InnovationForecastError, UnknownIndicatorError, UnknownRegionError
+from innovation_forecast.feasibility import (
+    assess_targets, historical_cagr, p_event, progress_ratio, required_growth, verdict,
+)
+
+N = 100  # paths in the hand-made arrays
+
+
+def _panel(series: dict[tuple[str, str], dict[int, float]], status: str = "actual") -> pd.DataFrame:
+    rows = [{"region": r, "indicator": i, "year": y, "value": v, "status": status}
+            for (r, i), s in series.items() for y, v in s.items()]
+    return pd.DataFrame(rows)
+
+
+def _fp(years, cols, model="toy"):
+    """A ForecastPaths look-alike: ``cols`` is a list of length-N arrays, one per year."""
+    return SimpleNamespace(years=np.asarray(years), paths=np.column_stack(cols), model=model)
+
+
+def _target(region="九江市", year=2018, indicator="patent_applications", basis="level", comparator="ge", value=1.0,
+            stretch_low=np.nan, unit="件", **kw):
+    return {"doc": "synthetic", "region": region, "year": year, "indicator": indicator, "basis": basis,
+            "comparator": comparator, "value": value, "stretch_low": stretch_low, "stretch_high": np.nan,
+            "unit": unit, "quote": kw.get("quote", "q"), "conflict": False}
+
+
+def _assess(panel, targets, paths, **kw):
+    return assess_targets(panel, pd.DataFrame(targets), paths=paths, n_paths=N, **kw)
+
+
+GROWING = {y: 100.0 * 1.1 ** (y - 2010) for y in range(2010, 2018)}  # +10%/yr, 2017 = 194.87
+
+
+# --------------------------------------------------------------------------------------------------
+# bases
+# --------------------------------------------------------------------------------------------------
+
+def test_level_target_probability_is_share_of_paths():
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    col = np.arange(1, N + 1, dtype=float) * 3  # 3, 6, ..., 300
+    out = _assess(panel, [_target(value=180.0)], {("九江市", "patent_applications"): _fp([2018], [col])})
+    row = out.iloc[0]
+    assert row["p_meet"] == pytest.approx(np.mean(col >= 180.0))  # 0.41
+    assert row["target"] == 180.0
+    assert row["verdict"] == "toss-up"
+    assert row["mean"] == pytest.approx(col.mean())
+    assert row["lo_80"] == pytest.approx(np.quantile(col, 0.1))
+
+
+def test_growth_target_uses_known_previous_year():
+    panel = _panel({("九江市", "rd_expenditure"): {2015: 60.0, 2016: 80.0, 2017: 100.0}})
+    col = np.linspace(100.0, 150.0, N)
+    out = _assess(panel, [_target(indicator="rd_expenditure", basis="growth_pct", value=25, stretch_low=40,
+                                  unit="%")],
+                  {("九江市", "rd_expenditure"): _fp([2018], [col])})
+    row = out.iloc[0]
+    assert row["target"] == pytest.approx(125.0)  # previous year × 1.25
+    assert row["stretch"] == pytest.approx(140.0)
+    assert row["p_meet"] == pytest.approx(np.mean(col >= 125.0 - 1e-9))
+    assert row["p_stretch"] == pytest.approx(np.mean(col >= 140.0 - 1e-9))
+    assert row["required_growth"] == pytest.approx(0.25)
+
+
+def test_growth_target_two_years_ahead_is_judged_path_by_path():
+    # half the paths fall in 2018 then grow 30% in 2019; the other half jump in 2018 then grow 10%.
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    y18 = np.r_[np.full(N // 2, 150.0), np.full(N // 2, 300.0)]
+    y19 = np.r_[np.full(N // 2, 195.0), np.full(N // 2, 330.0)]
+    out = _assess(panel, [_target(year=2019, basis="growth_pct", value=25, unit="%")],
+                  {("九江市", "patent_applications"): _fp([2018, 2019], [y18, y19])})
+    row = out.iloc[0]
+    # marginally, 2019 exceeds 1.25 × mean(2018) = 281.25 on half the paths too, but the joint event is what counts:
+    # exactly the first half grew ≥ 25%.
+    assert row["p_meet"] == pytest.approx(0.5)
+    assert row["target"] == pytest.approx(1.25 * y18.mean())
+    assert "path by path" in row["notes"]
+
+
+def test_joint_growth_differs_from_marginal():
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    y18 = np.r_[np.full(N // 2, 150.0), np.full(N // 2, 300.0)]
+    y19 = np.r_[np.full(N // 2, 170.0), np.full(N // 2, 390.0)]  # +13% and +30%
+    out = _assess(panel, [_target(year=2019, basis="growth_pct", value=25, unit="%")],
+                  {("九江市", "patent_applications"): _fp([2018, 2019], [y18, y19])})
+    assert out.iloc[0]["p_meet"] == pytest.approx(0.5)  # marginal vs 1.25 × 225 = 281 would also be 0.5; check below
+    y19b = np.r_[np.full(N // 2, 290.0), np.full(N // 2, 310.0)]  # all above 281.25, but only the first half grew ≥25%
+    out = _assess(panel, [_target(year=2019, basis="growth_pct", value=25, unit="%")],
+                  {("九江市", "patent_applications"): _fp([2018, 2019], [y18, y19b])})
+    assert out.iloc[0]["p_meet"] == pytest.approx(0.5)
+    assert np.mean(y19b >= 1.25 * y18.mean()) == 1.0
+
+
+def test_increment_of_a_stock_compares_the_change():
+    panel = _panel({("九江市", "invention_patents_per_10k"): {2015: 0.5, 2016: 0.7, 2017: 0.94}})
+    col = 0.94 + np.linspace(0.0, 0.4, N)
+    out = _assess(panel, [_target(indicator="invention_patents_per_10k", basis="increment", value=0.2,
+                                  unit="件/万人")],
+                  {("九江市", "invention_patents_per_10k"): _fp([2018], [col])})
+    row = out.iloc[0]
+    assert row["target"] == pytest.approx(1.14)
+    assert row["p_meet"] == pytest.approx(np.mean(col - 0.94 >= 0.2 - 1e-9))
+
+
+def test_new_enterprise_target_compares_the_flow_itself():
+    panel = _panel({("九江市", "hte_new"): {2015: 20.0, 2016: 40.0, 2017: 63.0},
+                    ("九江市", "hte_total"): {2015: 150.0, 2016: 170.0, 2017: 200.0}})
+    col = np.linspace(20.0, 80.0, N)
+    out = _assess(panel, [_target(indicator="hte_new", basis="increment", value=40, stretch_low=60, unit="家")],
+                  {("九江市", "hte_new"): _fp([2018], [col])})
+    row = out.iloc[0]
+    assert row["target"] == 40.0  # not 63 + 40
+    assert row["p_meet"] == pytest.approx(np.mean(col >= 40.0))
+    assert row["p_stretch"] == pytest.approx(np.mean(col >= 60.0))
+    assert "hte_new" in row["inputs"]
+
+
+def test_new_enterprise_target_falls_back_to_stock_change_as_lower_bound():
+    panel = _panel({("九江市", "hte_total"): {2015: 150.0, 2016: 170.0, 2017: 200.0}})
+    col = 200.0 + np.linspace(0.0, 100.0, N)
+    out = _assess(panel, [_target(indicator="hte_new", basis="increment", value=40, unit="家")],
+                  {("九江市", "hte_total"): _fp([2018], [col])})
+    row = out.iloc[0]
+    assert row["p_meet"] == pytest.approx(np.mean(col - 200.0 >= 40.0))
+    assert "lower bound" in row["notes"]
+    assert "hte_total" in row["inputs"]
+
+
+def test_ratio_target_from_rd_and_gdp_paths_when_they_have_more_history():
+    panel = _panel({("九江市", "rd_expenditure"): {2013: 20.0, 2014: 24.0, 2015: 28.0, 2016: 33.0, 2017: 40.0},
+                    ("九江市", "gdp"): {2013: 2000.0, 2014: 2100.0, 2015: 2200.0, 2016: 2300.0, 2017: 2500.0},
+                    ("九江市", "rd_intensity"): {2016: 1.43, 2017: 1.6}})
+    rd = np.linspace(40.0, 70.0, N)
+    gdp = np.full(N, 2600.0)
+    out = _assess(panel, [_target(indicator="rd_intensity", value=2.2, unit="%")],
+                  {("九江市", "rd_expenditure"): _fp([2018], [rd]), ("九江市", "gdp"): _fp([2018], [gdp])})
+    row = out.iloc[0]
+    assert row["p_meet"] == pytest.approx(np.mean(100 * rd / gdp >= 2.2 - 1e-9))
+    assert "rd_expenditure/gdp" in row["inputs"]
+    assert row["latest_value"] == pytest.approx(1.6)  # 100 × 40 / 2500
+
+
+def test_ratio_target_from_intensity_series_when_it_is_longer():
+    panel = _panel({("九江市", "rd_intensity"): {2013: 1.0, 2014: 1.1, 2015: 1.2, 2016: 1.3, 2017: 1.4},
+                    ("九江市", "rd_expenditure"): {2017: 40.0}, ("九江市", "gdp"): {2016: 2300.0, 2017: 2500.0}})
+    col = np.linspace(1.2, 1.8, N)
+    out = _assess(panel, [_target(indicator="rd_intensity", value=1.5, unit="%")],
+                  {("九江市", "rd_intensity"): _fp([2018], [col])})
+    row = out.iloc[0]
+    assert row["p_meet"] == pytest.approx(np.mean(col >= 1.5 - 1e-9))
+    assert row["inputs"].startswith("rd_intensity series")
+
+
+def test_pp_target_compares_the_change_in_points():
+    panel = _panel({("九江市", "rd_intensity"): {2015: 1.2, 2016: 1.3, 2017: 1.4}})
+    col = np.linspace(1.3, 1.8, N)
+    out = _assess(panel, [_target(indicator="rd_intensity", basis="pp", value=0.2, unit="个百分点")],
+                  {("九江市", "rd_intensity"): _fp([2018], [col])})
+    assert out.iloc[0]["p_meet"] == pytest.approx(np.mean(col - 1.4 >= 0.2 - 1e-9))
+
+
+@pytest.mark.parametrize("comparator, expect", [("ge", lambda c: c >= 150), ("gt", lambda c: c > 150),
+                                                ("le", lambda c: c <= 150), ("lt", lambda c: c < 150),
+                                                ("eq", lambda c: c >= 150)])
+def test_comparators(comparator, expect):
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    col = np.arange(100.0, 200.0)  # contains 150 exactly
+    out = _assess(panel, [_target(value=150.0, comparator=comparator)],
+                  {("九江市", "patent_applications"): _fp([2018], [col])})
+    assert out.iloc[0]["p_meet"] == pytest.approx(np.mean(expect(col)))
+    if comparator == "eq":
+        assert "≥" in out.iloc[0]["notes"]
+
+
+def test_unit_of_a_level_target_is_converted():
+    panel = _panel({("九江市", "rd_expenditure"): {2015: 20.0, 2016: 25.0, 2017: 30.0}})
+    col = np.linspace(25.0, 45.0, N)
+    out = _assess(panel, [_target(indicator="rd_expenditure", value=350000.0, unit="万元")],
+                  {("九江市", "rd_expenditure"): _fp([2018], [col])})
+    assert out.iloc[0]["target"] == pytest.approx(35.0)
+
+
+# --------------------------------------------------------------------------------------------------
+# known outcomes, as_of, missing data
+# --------------------------------------------------------------------------------------------------
+
+def test_met_and_missed_when_target_year_is_known():
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    out = assess_targets(panel, pd.DataFrame([_target(year=2017, value=190.0), _target(year=2017, value=200.0),
+                                              _target(year=2017, basis="growth_pct", value=12, unit="%")]))
+    assert list(out["verdict"]) == ["met", "missed", "missed"]
+    assert list(out["p_meet"]) == [1.0, 0.0, 0.0]
+
+
+def test_as_of_excludes_later_data():
+    later = {**GROWING, 2018: 500.0, 2019: 600.0}
+    panel = _panel({("九江市", "patent_applications"): later})
+    col = np.linspace(150.0, 250.0, N)
+    paths = {("九江市", "patent_applications"): _fp([2018], [col])}
+    seen = _assess(panel, [_target(value=200.0)], paths)
+    assert seen.iloc[0]["verdict"] == "met"  # 2018 is known in the full panel
+    rev = _assess(panel, [_target(value=200.0)], paths, as_of=2017)
+    assert rev.iloc[0]["latest_year"] == 2017
+    assert rev.iloc[0]["p_meet"] == pytest.approx(np.mean(col >= 200.0))
+    trunc = _assess(_panel({("九江市", "patent_applications"): GROWING}), [_target(value=200.0)], paths)
+    pd.testing.assert_series_equal(rev.iloc[0], trunc.iloc[0], check_names=False)
+
+
+def test_as_of_turns_year_to_date_into_full_year(monkeypatch):
+    panel = _panel({("上饶市", "patent_applications"): {2015: 3000.0, 2016: 3850.0}})
+    ytd = pd.DataFrame([{"region": "上饶市", "indicator": "patent_applications", "year": 2017, "value": 4153.0,
+                         "status": "ytd", "months": 11}])
+    panel = pd.concat([panel, ytd], ignore_index=True)
+    col = np.linspace(4000.0, 6000.0, N)
+    out = _assess(panel, [_target(region="上饶市", value=5500.0)],
+                  {("上饶市", "patent_applications"): _fp([2018], [col])}, as_of=2017)
+    row = out.iloc[0]
+    assert row["latest_year"] == 2017
+    assert row["latest_value"] > 4153.0  # a full-year estimate, not the 11-month figure
+    assert "year-to-date" in row["notes"] or "year-to-date" in " ".join(out["notes"])
+
+
+def test_no_data_verdict_names_what_is_missing():
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    out = _assess(panel, [_target(indicator="tech_sme", value=200.0, unit="家")], {})
+    row = out.iloc[0]
+    assert row["verdict"] == "no data"
+    assert np.isnan(row["p_meet"])
+    assert "tech_sme" in row["notes"] and "九江市" in row["notes"]
+    assert "no data" in row["explanation"]
+
+
+def _short_city_and_reference():
+    panel = _panel({("九江市", "patent_applications"): {2017: 6200.0}})
+    ref = _panel({(p, "patent_applications"): {y: 1000.0 * 1.1 ** (y - 2010) for y in range(2010, 2018)}
+                  for p in ("江西省", "湖南省", "湖北省")})
+    return panel, ref
+
+
+def test_fallback_to_pooled_growth_is_recorded(monkeypatch):
+    monkeypatch.setattr(fz, "_engine", lambda: None)
+    panel, ref = _short_city_and_reference()
+    targets = [_target(basis="growth_pct", value=5, unit="%"), _target(basis="growth_pct", value=15, unit="%")]
+    out = assess_targets(panel, pd.DataFrame(targets), reference=ref, n_paths=200)
+    # every peer grew exactly 10% a year, so pooled paths grow 10%: a 5% target is met, a 15% target is not
+    assert list(out["p_meet"]) == [1.0, 0.0]
+    assert (out["model"] == "pooled growth").all()
+    assert out["notes"].str.contains("pooled growth").all()
+    assert out["n_obs"].tolist() == [1, 1]
+    assert out["explanation"].str.contains("no own growth history").all()
+
+
+def test_engine_failure_falls_back_to_pooled_growth(monkeypatch):
+    def broken(*a, **k):
+        raise fz.DataValidationError("too short")
+    monkeypatch.setattr(fz, "_engine", lambda: broken)
+    panel, ref = _short_city_and_reference()
+    out = assess_targets(panel, pd.DataFrame([_target(basis="growth_pct", value=5, unit="%")]), reference=ref,
+                         n_paths=200)
+    assert out.iloc[0]["p_meet"] == 1.0
+    assert "engine failed" in out.iloc[0]["notes"]
+
+
+def test_unknown_region_and_indicator_name_the_row():
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    with pytest.raises(UnknownRegionError, match="targets row 1"):
+        assess_targets(panel, pd.DataFrame([_target(), _target(region="火星市")]))
+    with pytest.raises(UnknownIndicatorError, match="targets row 0.*quote 'q'"):
+        assess_targets(panel, pd.DataFrame([_target(indicator="unicorns")]))
+    with pytest.raises(InnovationForecastError, match="basis"):
+        assess_targets(panel, pd.DataFrame([_target(basis="ratio")]))
+
+
+# --------------------------------------------------------------------------------------------------
+# numbers behind the verdict, explanations
+# --------------------------------------------------------------------------------------------------
+
+def test_explanation_names_required_and_historical_growth_en_and_zh():
+    panel = _panel({("九江市", "patent_applications"): GROWING,
+                    ("南昌市", "patent_applications"): {y: 50.0 * 1.2 ** (y - 2010) for y in range(2010, 2018)}})
+    prev = GROWING[2017]
+    col = np.linspace(0.9, 1.5, N) * prev
+    paths = {("九江市", "patent_applications"): _fp([2018], [col])}
+    t = [_target(basis="growth_pct", value=25, unit="%")]
+    en = _assess(panel, t, paths, lang="en").iloc[0]
+    zh = _assess(panel, t, paths, lang="zh").iloc[0]
+    p = np.mean(col >= 1.25 * prev - 1e-9)
+    assert en["historical_growth"] == pytest.approx(0.10)
+    assert en["historical_growth_years"] == "2014–2017"
+    # own growths (10%) sit below the peer's 20%: the 10%/yr CAGR is at the 25th percentile of the pool
+    assert en["historical_growth_pct_rank"] == pytest.approx(25.0, abs=0.01)
+    for s in ("+25.0% in 2018", "+10.0%/yr over 2014–2017", "25th percentile", f"P(meet) = {p:.2f}",
+              en["verdict"]):
+        assert s in en["explanation"]
+    for s in ("2018年需增长25.0%", "2014–2017年年均增长10.0%", f"达成概率{p:.2f}", "第25百分位"):
+        assert s in zh["explanation"]
+    assert en["verdict"] == verdict(p)
+
+
+def test_progress_ratio_open_sdg():
+    # grew 10%/yr from 2014, needs 10%/yr to the target: on track
+    r, lab = progress_ratio(100.0, 2014, 133.1, 2017, 100 * 1.1 ** 5, 2019)
+    assert r == pytest.approx(1.0) and lab == "on track"
+    r, lab = progress_ratio(100.0, 2014, 115.76, 2017, 100 * 1.1 ** 5, 2019)  # 5%/yr vs 10%
+    assert lab == "limited progress" and 0.45 < r < 0.55
+    assert progress_ratio(100.0, 2014, 90.0, 2017, 200.0, 2019)[1] == "deterioration"
+    assert progress_ratio(100.0, 2014, 130.0, 2017, 120.0, 2019)[1] == "target achieved"
+    assert progress_ratio(100.0, 2014, 80.0, 2017, 90.0, 2019, "le")[1] == "target achieved"
+
+
+def test_helpers():
+    assert historical_cagr(pd.Series({2010: 50.0, 2014: 100.0, 2015: 110.0, 2016: 121.0, 2017: 133.1}))[0] \
+        == pytest.approx(0.1)
+    assert np.isnan(historical_cagr(pd.Series({2017: 5.0}))[0])
+    assert required_growth(150.0, 100.0, 2017, 2018) == pytest.approx(0.5)
+    assert [verdict(p) for p in (0.95, 0.8, 0.5, 0.4, 0.3, 0.2, 0.0)] == \
+        ["likely", "likely", "toss-up", "toss-up", "stretch", "unlikely", "unlikely"]
+    assert p_event(np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.0, 5.0, 0.0, 5.0])) == 0.5
+    with pytest.raises(InnovationForecastError):
+        p_event(np.array([1.0]), 1.0, "ne")
+
+
+def test_output_columns_are_the_documented_ones():
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    out = _assess(panel, [_target(value=150.0)], {("九江市", "patent_applications"): _fp([2018], [np.ones(N)])})
+    for c in ("region", "indicator", "target_year", "basis", "comparator", "target", "stretch", "latest_year",
+              "latest_value", "required_growth", "historical_growth", "historical_growth_pct_rank", "mean", "lo_80",
+              "hi_80", "p_meet", "p_stretch", "progress_ratio", "progress_label", "verdict", "explanation", "n_obs",
+              "model", "inputs", "notes"):
+        assert c in out.columns
