@@ -1,0 +1,251 @@
+"""The project's own curated data (``data/figures.csv``, ``data/targets.csv``): figures and targets read
+from the seed work reports and the bulletins, each row citing its source."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import EMBEDDED_DATA_DIR
+from ..errors import DataValidationError, UnitError, UnknownIndicatorError, UnknownRegionError
+from ..panel import (BASES, COMPARATORS, FIGURE_COLUMNS, STATUSES, TARGET_COLUMNS, _summary, empty_panel,
+                     is_missing, parse_number, tidy)
+from ..registry import convert, resolve_indicator, resolve_region
+from ._io import read_csv_grid
+
+__all__ = ["embedded_panel", "load_figures", "load_targets"]
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def _grid_frame(path: Path, label: str) -> pd.DataFrame:
+    """Read a curated CSV as text cells, with ``_file``/``_line`` for messages."""
+    grid = read_csv_grid(path)
+    if not grid.rows:
+        return pd.DataFrame()
+    header = [h.strip() for h in grid.rows[0]]
+    rows = [r + [""] * (len(header) - len(r)) for r in grid.rows[1:]]
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    df["_file"] = label
+    df["_line"] = grid.lines[1:]
+    return df
+
+
+def _path(path: str | os.PathLike | None, name: str) -> Path:
+    return Path(path) if path is not None else EMBEDDED_DATA_DIR / name
+
+
+def _num(cell, loc: str, what: str, problems: list[str]) -> float:
+    try:
+        return parse_number(cell)
+    except ValueError as exc:
+        problems.append(f"{loc}: {what}: {exc}")
+        return np.nan
+
+
+def _canon_region_indicator(df: pd.DataFrame, locs: list[str], problems: list[str]) -> tuple[list, list]:
+    regions, indicators = [], []
+    for loc, r, ind in zip(locs, df["region"].tolist(), df["indicator"].tolist()):
+        try:
+            regions.append(resolve_region(r).name)
+        except UnknownRegionError as exc:
+            problems.append(f"{loc}: unknown region: {str(exc).split('. Known')[0]}")
+            regions.append(r)
+        try:
+            indicators.append(resolve_indicator(ind).name)
+        except UnknownIndicatorError as exc:
+            problems.append(f"{loc}: unknown indicator: {str(exc).split('. See')[0]}")
+            indicators.append(ind)
+    return regions, indicators
+
+
+def _int_col(values, locs, what, problems) -> pd.Series:
+    out = []
+    for loc, v in zip(locs, values):
+        if is_missing(v):
+            out.append(pd.NA)
+            continue
+        x = _num(v, loc, what, problems)
+        if np.isnan(x) or not float(x).is_integer():
+            if not np.isnan(x):
+                problems.append(f"{loc}: {what} {v!r} is not a whole number")
+            out.append(pd.NA)
+        else:
+            out.append(int(x))
+    return pd.Series(out, dtype="Int64")
+
+
+def load_figures(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """All curated figures: levels, growth rates, increments and percentage-point changes.
+
+    Parameters
+    ----------
+    path
+        A figures CSV (default: the package's ``data/figures.csv``).
+
+    Returns
+    -------
+    DataFrame
+        ``doc, region, year, indicator, status, basis, value, unit, months, quote, start, end`` plus
+        ``source`` and ``flag``. Region and indicator names are canonical; ``level`` values are in the
+        indicator's canonical unit, other bases keep their own unit (``%`` for growth_pct, ``pp``…).
+        ``start``/``end`` (character offsets of the quote in its document) are <NA> when the file
+        does not give them.
+
+    Raises
+    ------
+    DataValidationError
+        Every bad row (unknown names, non-numeric values, bad status/basis, units that do not convert).
+
+    Examples
+    --------
+    >>> figs = load_figures()
+    >>> set(figs["basis"]) <= {"level", "growth_pct", "increment", "pp"}
+    True
+    """
+    p = _path(path, "figures.csv")
+    df = _grid_frame(p, p.name)
+    cols = FIGURE_COLUMNS + ["source", "flag"]
+    if df.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    for c in ("doc", "source", "quote", "flag", "months", "status", "basis", "unit", "start", "end"):
+        if c not in df:
+            df[c] = ""
+    locs = [f"{f}:{ln}" for f, ln in zip(df["_file"], df["_line"])]
+    problems: list[str] = []
+    regions, indicators = _canon_region_indicator(df, locs, problems)
+    years = _int_col(df["year"], locs, "year", problems)
+    values = [_num(v, loc, "value", problems) for loc, v in zip(locs, df["value"])]
+    basis = [str(b).strip() or "level" for b in df["basis"]]
+    status = [str(s).strip() or "actual" for s in df["status"]]
+    units = [str(u).strip() for u in df["unit"]]
+    for i, loc in enumerate(locs):
+        if basis[i] not in BASES:
+            problems.append(f"{loc}: basis {basis[i]!r} is not one of {', '.join(BASES)}")
+        if status[i] not in STATUSES:
+            problems.append(f"{loc}: status {status[i]!r} is not one of {', '.join(STATUSES)}")
+        if basis[i] == "level" and not np.isnan(values[i]) and indicators[i] in _known_indicators():
+            try:
+                values[i] = convert(values[i], units[i], indicators[i])
+                units[i] = resolve_indicator(indicators[i]).unit
+            except UnitError as exc:
+                problems.append(f"{loc}: {exc}")
+    if problems:
+        raise DataValidationError(_summary(p.name, problems), problems)
+    out = pd.DataFrame({
+        "doc": df["doc"].astype(str), "region": regions, "year": years.astype("int64"), "indicator": indicators,
+        "status": status, "basis": basis, "value": np.asarray(values, dtype=float), "unit": units,
+        "months": _int_col(df["months"], locs, "months", problems), "quote": df["quote"].astype(str),
+        "start": _int_col(df["start"], locs, "start", problems), "end": _int_col(df["end"], locs, "end", problems),
+        "source": [s if s else d for s, d in zip(df["source"].astype(str), df["doc"].astype(str))],
+        "flag": df["flag"].astype(str),
+    })
+    return out[cols]
+
+
+def _known_indicators() -> set[str]:
+    from ..registry import INDICATORS
+
+    return set(INDICATORS)
+
+
+def figures_to_panel(figs: pd.DataFrame, *, name: str = "figures") -> pd.DataFrame:
+    """The ``basis == "level"`` rows of a figures frame as a tidy panel (source = the document)."""
+    lv = figs[figs["basis"] == "level"]
+    if lv.empty:
+        return empty_panel()
+    raw = pd.DataFrame({"region": lv["region"], "year": lv["year"], "indicator": lv["indicator"],
+                        "value": lv["value"], "unit": lv["unit"], "status": lv["status"], "months": lv["months"],
+                        "source": lv["source"], "flag": lv["flag"]})
+    return tidy(raw, name=name)
+
+
+def embedded_panel(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The curated figures shipped with the package (``data/figures.csv``, level rows) as a tidy panel."""
+    p = _path(path, "figures.csv")
+    if not p.exists():
+        return empty_panel()
+    return figures_to_panel(load_figures(p), name=p.name)
+
+
+def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Numeric targets from the seed work reports (``data/targets.csv``).
+
+    Parameters
+    ----------
+    path
+        A targets CSV (default: the package's ``data/targets.csv``).
+
+    Returns
+    -------
+    DataFrame
+        ``doc, region, year, indicator, basis, comparator, value, stretch_low, stretch_high, unit, quote,
+        start, end, conflict`` (plus ``source`` and ``note`` when the file has them). ``year`` is the
+        target year; ``value`` the firm commitment; ``stretch_*`` the 力争 level or range (NaN if none);
+        ``start``/``end`` are <NA> when not known; ``conflict`` is bool. Names are canonical; level targets
+        are in the indicator's canonical unit.
+
+    Raises
+    ------
+    DataValidationError
+        Every bad row: unknown names, bad basis/comparator, non-numeric values, units that do not convert.
+
+    Examples
+    --------
+    >>> t = load_targets()
+    >>> set(t["comparator"]) <= {"eq", "ge", "gt", "le", "lt"}
+    True
+    """
+    p = _path(path, "targets.csv")
+    df = _grid_frame(p, p.name)
+    extra = [c for c in ("source", "note") if c in df.columns]
+    if df.empty:
+        return pd.DataFrame({c: [] for c in TARGET_COLUMNS})
+    for c in ("doc", "quote", "unit", "basis", "comparator", "stretch_low", "stretch_high", "start", "end",
+              "conflict"):
+        if c not in df:
+            df[c] = ""
+    locs = [f"{f}:{ln}" for f, ln in zip(df["_file"], df["_line"])]
+    problems: list[str] = []
+    regions, indicators = _canon_region_indicator(df, locs, problems)
+    years = _int_col(df["year"], locs, "year", problems)
+    vals = {c: [_num(v, loc, c, problems) for loc, v in zip(locs, df[c])]
+            for c in ("value", "stretch_low", "stretch_high")}
+    basis = [str(b).strip() or "level" for b in df["basis"]]
+    comp = [str(c).strip() for c in df["comparator"]]
+    units = [str(u).strip() for u in df["unit"]]
+    conflict = []
+    for i, loc in enumerate(locs):
+        if basis[i] not in BASES:
+            problems.append(f"{loc}: basis {basis[i]!r} is not one of {', '.join(BASES)}")
+        if comp[i] not in COMPARATORS:
+            problems.append(f"{loc}: comparator {comp[i]!r} is not one of {', '.join(COMPARATORS)}")
+        c = str(df["conflict"].iloc[i]).strip().lower()
+        if c not in _TRUE | _FALSE:
+            problems.append(f"{loc}: conflict {df['conflict'].iloc[i]!r} is not true/false")
+        conflict.append(c in _TRUE)
+        if basis[i] == "level" and indicators[i] in _known_indicators():
+            try:
+                f = convert(1.0, units[i], indicators[i])
+                for c2 in vals:
+                    vals[c2][i] = vals[c2][i] * f
+                units[i] = resolve_indicator(indicators[i]).unit
+            except UnitError as exc:
+                problems.append(f"{loc}: {exc}")
+    if problems:
+        raise DataValidationError(_summary(p.name, problems), problems)
+    out = pd.DataFrame({
+        "doc": df["doc"].astype(str), "region": regions, "year": years.astype("int64"), "indicator": indicators,
+        "basis": basis, "comparator": comp, "value": np.asarray(vals["value"], dtype=float),
+        "stretch_low": np.asarray(vals["stretch_low"], dtype=float),
+        "stretch_high": np.asarray(vals["stretch_high"], dtype=float), "unit": units,
+        "quote": df["quote"].astype(str), "start": _int_col(df["start"], locs, "start", problems),
+        "end": _int_col(df["end"], locs, "end", problems), "conflict": np.asarray(conflict, dtype=bool),
+    })
+    for c in extra:
+        out[c] = df[c].astype(str).to_numpy()
+    return out[TARGET_COLUMNS + extra]

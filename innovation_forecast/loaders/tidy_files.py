@@ -1,0 +1,131 @@
+"""Tidy (long) files: one row per region, year and indicator — CSV/TSV, Parquet or Excel."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataValidationError
+from ..panel import tidy
+from ..registry import normalize_text
+from ._io import Grid, read_grid
+
+__all__ = ["COLUMN_ALIASES", "read_tidy", "read_gdp_long", "read_population_long"]
+
+#: Header aliases (Chinese and English) for each raw column, in order of preference.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "region": ("region", "地区", "省份", "省份名称", "地区名称", "地市", "城市", "行政区", "行政区划", "province",
+               "city", "area"),
+    "year": ("year", "年份", "年度", "年"),
+    "indicator": ("indicator", "指标", "指标名称", "variable"),
+    "value": ("value", "数值", "值", "数据", "数额"),
+    "unit": ("unit", "单位", "计量单位", "units"),
+    "status": ("status", "状态", "数据状态"),
+    "months": ("months", "月数", "覆盖月数"),
+    "source": ("source", "来源", "数据来源", "出处"),
+    "flag": ("flag", "标记", "标注"),
+}
+_REQUIRED = ("region", "year", "indicator", "value")
+
+
+def _map_columns(header: list[object]) -> dict[str, int]:
+    """Canonical column → position, taking the most preferred alias when several are present."""
+    norm = [normalize_text(h) if h is not None else "" for h in header]
+    found: dict[str, int] = {}
+    for canon, aliases in COLUMN_ALIASES.items():
+        for a in aliases:
+            key = normalize_text(a)
+            if key in norm:
+                found[canon] = norm.index(key)
+                break
+    return found
+
+
+def _header_row(grid: Grid) -> int:
+    for i, row in enumerate(grid.rows[:30]):
+        if sum(c in _map_columns(row) for c in _REQUIRED) >= 3:
+            return i
+    return 0
+
+
+def _grid_to_raw(grid: Grid, label: str) -> pd.DataFrame:
+    h = _header_row(grid)
+    header = grid.rows[h] if grid.rows else []
+    cols = _map_columns(header)
+    missing = [c for c in _REQUIRED if c not in cols]
+    if missing:
+        line = grid.lines[h] if grid.lines else 1
+        raise DataValidationError(
+            f"{label}:{line}: no column for {', '.join(missing)} in header {list(header)!r}; a tidy file needs "
+            "region, year, indicator, value (or 地区/省份, 年份, 指标, 数值).",
+            [f"{label}:{line}: missing column {c!r}" for c in missing],
+        )
+    data = {c: [r[i] if i < len(r) else None for r in grid.rows[h + 1:]] for c, i in cols.items()}
+    raw = pd.DataFrame(data, dtype=object)
+    raw["_file"] = label
+    raw["_line"] = grid.lines[h + 1:]
+    return raw
+
+
+def read_tidy(path: str | os.PathLike, *, source: str | None = None) -> pd.DataFrame:
+    """Read a tidy (long) file into the panel.
+
+    Parameters
+    ----------
+    path
+        ``.csv``/``.tsv``/``.txt`` (UTF-8, UTF-8 with BOM or GB18030/GBK — detected; ``,``, ``;`` or tab —
+        sniffed; ``#`` comment lines skipped), ``.parquet``, or ``.xlsx``/``.xls`` (first sheet; title
+        lines above the header are skipped). Columns ``region, year, indicator, value`` and optionally
+        ``unit, status, months, source, flag``; Chinese headers work too (地区/省份, 年份, 指标, 数值, 单位).
+    source
+        The ``source`` value for rows without one (default: the file name).
+
+    Returns
+    -------
+    DataFrame
+        The tidy panel (:data:`~innovation_forecast.panel.PANEL_COLUMNS`).
+
+    Raises
+    ------
+    DataValidationError
+        Every bad row, as ``file:line: problem`` (see :func:`~innovation_forecast.panel.tidy`).
+
+    Examples
+    --------
+    >>> read_tidy("../shared/data/raw/nbs_province_gdp/province_gdp_long.csv").shape   # doctest: +SKIP
+    (620, 11)
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{str(p)!r} does not exist.")
+    if p.suffix.lower() in (".parquet", ".pq"):
+        df = pd.read_parquet(p)
+        cols = _map_columns(list(df.columns))
+        raw = pd.DataFrame({c: df.iloc[:, i].astype(object).tolist() for c, i in cols.items()}, dtype=object)
+        raw["_file"] = p.name
+        raw["_line"] = [f"row {i + 1}" for i in range(len(df))]
+    else:
+        raw = _grid_to_raw(read_grid(p), p.name)
+    return tidy(raw, source=source or p.name, name=p.name)
+
+
+def read_gdp_long(path: str | os.PathLike) -> pd.DataFrame:
+    """NBS provincial GDP, long (``nbs_province_gdp/province_gdp_long.csv``): 31 provinces × 2004–2023, 亿元.
+
+    Examples
+    --------
+    >>> read_gdp_long("../shared/data/raw/nbs_province_gdp/province_gdp_long.csv")["indicator"].unique()  # doctest: +SKIP
+    <StringArray>
+    ['gdp']
+    """
+    p = Path(path)
+    return read_tidy(p, source=f"{p.parent.name}/{p.name}")
+
+
+def read_population_long(path: str | os.PathLike) -> pd.DataFrame:
+    """Provincial year-end resident population, long (``pypsa_china_population/province_population_long.csv``),
+    万人; the file's ``population_year_end`` maps to the canonical ``population``."""
+    p = Path(path)
+    return read_tidy(p, source=f"{p.parent.name}/{p.name}")
