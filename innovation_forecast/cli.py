@@ -11,6 +11,7 @@ from .errors import InnovationForecastError
 
 #: Command modules under ``innovation_forecast.commands``, in the order shown by ``--help``.
 COMMAND_MODULES: list[str] = [
+    "data",
 ]
 
 
