@@ -19,6 +19,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -79,18 +80,19 @@ def norm(cell: object) -> str:
 
 
 def is_missing(cell: object) -> bool:
-    if cell is None:
+    """True for None, NaN, pd.NA and the missing markers (``""``, ``—``, ``…``, ``-``)."""
+    if cell is None or cell is pd.NA or cell is pd.NaT:
         return True
-    if isinstance(cell, float) and math.isnan(cell):
-        return True
-    try:
-        import pandas as pd
-
-        if cell is pd.NA or cell is pd.NaT:
+    if isinstance(cell, float):
+        return math.isnan(cell)
+    if isinstance(cell, str):
+        s = cell.strip()
+        if not s:
             return True
-    except ImportError:  # pragma: no cover
-        pass
-    return isinstance(cell, str) and norm(cell).lower() in MISSING_MARKERS
+        if s[0].isdigit() and s[-1].isdigit():
+            return False  # fast path: a number stored as text
+        return norm(s).lower() in MISSING_MARKERS
+    return False
 
 
 def parse_number(cell: object) -> float:
@@ -411,6 +413,7 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
     return _typed(out)
 
 
+@lru_cache(maxsize=None)
 def _canon_unit(indicator: str) -> str:
     return resolve_indicator(indicator).unit
 
