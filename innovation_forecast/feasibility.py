@@ -82,6 +82,8 @@ PROGRESS_THRESHOLDS: dict[str, float] = {"on track": 0.95, "acceleration needed"
 #: Flows that are themselves a count of *new* units: a target to "add" N of them is a level of the flow.
 NEW_COUNT_FLOWS: dict[str, str] = {"hte_new": "hte_total"}
 
+#: Fewest pooled annual growths worth borrowing from or ranking against (fewer: no fallback, no percentile).
+MIN_POOL = 10
 #: Years of history used for the historical CAGR (intervals ending at the latest year).
 CAGR_WINDOW = 3
 #: Years of annual growths (own and peers') pooled for percentiles and the pooled-growth fallback.
@@ -547,6 +549,7 @@ def assess_targets(panel: pd.DataFrame, targets: pd.DataFrame, *, as_of: int | N
     ref, ref_notes = _prepare_panel(reference, as_of) if reference is not None else (None, [])
     ctx = _Context(pan, ref, n_paths, seed, reference is not None, paths or {}, as_of)
     ctx.global_notes = panel_notes + ref_notes
+    ctx.prefetch(t)
     rows = [_assess_one(ctx, row, lang) for _, row in t.iterrows()]
     out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     for col in ("latest_year", "n_obs"):
@@ -596,7 +599,9 @@ class _Context:
             return s
         fp_obj = self.given.get((region, indicator))
         if fp_obj is None:
-            fp_obj = self._engine_paths(region, indicator, hist, h, s)
+            fp_obj = getattr(self, "engine_out", {}).get((region, indicator))
+        if fp_obj is None and (region, indicator) in getattr(self, "engine_err", {}):
+            s.notes.append(f"{region} {indicator}: {self.engine_err[(region, indicator)]}")
         if fp_obj is not None:
             s.years = np.asarray(fp_obj.years, dtype=int)
             arr = np.asarray(fp_obj.paths, dtype=float)
@@ -607,8 +612,9 @@ class _Context:
             s.model = str(getattr(fp_obj, "model", ""))
         else:
             pool = self.pool(indicator)
-            if len(pool) == 0:
-                s.notes.append(f"{region} {indicator}: no forecast and no peer growths to borrow")
+            if len(pool) < MIN_POOL:
+                s.notes.append(f"{region} {indicator}: no forecast and too few peer growths to borrow "
+                               f"({len(pool)} < {MIN_POOL}; pass reference= or set a data directory)")
                 s.model = ""
             else:
                 s.years = np.arange(last_year + 1, last_year + h + 1)
@@ -620,29 +626,63 @@ class _Context:
         self._cache[key] = s
         return s
 
-    def _engine_paths(self, region, indicator, hist, h, s: _Series):
+    def prefetch(self, targets: pd.DataFrame) -> None:
+        """One engine call for every observed series the targets need (calibration pools them per indicator)."""
+        need: dict[tuple, int] = {}
+        for _, row in targets.iterrows():
+            ind, T = row["indicator"], int(row["year"])
+            inds = [ind]
+            if ind == "rd_intensity":
+                inds += ["rd_expenditure", "gdp"]
+            if ind in NEW_COUNT_FLOWS:
+                inds.append(NEW_COUNT_FLOWS[ind])
+            for i in inds:
+                k = (row["region"], i)
+                if k in self.given:
+                    continue
+                hist = self.hist(*k).dropna()
+                if len(hist) and int(hist.index.max()) < T:
+                    need[k] = max(need.get(k, 0), T - int(hist.index.max()))
+        self.engine_out: dict[tuple, object] = {}
+        self.engine_err: dict[tuple, str] = {}
+        if not need:
+            return
         fp = _engine()
         if fp is None:
-            s.notes.append("forecast engine (innovation_forecast.forecast.forecast_paths) not available")
-            return None
-        sub = pd.DataFrame({"region": region, "indicator": indicator, "year": hist.index.astype(int),
-                            "value": hist.values})
+            for k in need:
+                self.engine_err[k] = "forecast engine (innovation_forecast.forecast.forecast_paths) not available"
+            return
+        parts = []
+        for (region, ind) in need:
+            hist = self.hist(region, ind).dropna()
+            parts.append(pd.DataFrame({"region": region, "indicator": ind, "year": hist.index.astype(int),
+                                       "value": hist.values}))
+        sub = pd.concat(parts, ignore_index=True)
         ref = None
         if self.has_ref and self.ref is not None:
-            ref = self.ref[(self.ref["indicator"] == indicator) & (self.ref["region"] != region)]
-            if len(ref) == 0:
-                ref = None
+            inds = {k[1] for k in need}
+            ref = self.ref[self.ref["indicator"].isin(inds)]
+            ref = ref[~ref.set_index(["region", "indicator"]).index.isin(list(need))]
+            ref = ref[["region", "indicator", "year", "value"]] if len(ref) else None
+        h = max(need.values())
         try:
             out = _call_engine(fp, sub, h, self.n, self.seed, ref)
-        except Exception as exc:  # the engine's own errors (e.g. too short): pooled growth takes over
-            s.notes.append(f"{region} {indicator}: engine failed ({type(exc).__name__}: {exc})")
-            return None
-        obj = out.get((region, indicator))
-        if obj is None and len(out) == 1:
-            obj = next(iter(out.values()))
-        if obj is None:
-            s.notes.append(f"{region} {indicator}: engine returned no paths")
-        return obj
+        except Exception as exc:  # one bad series should not sink the others: retry one by one
+            out = {}
+            for k in need:
+                one = sub[(sub["region"] == k[0]) & (sub["indicator"] == k[1])]
+                r1 = None if ref is None else ref[ref["indicator"] == k[1]]
+                try:
+                    out.update(_call_engine(fp, one, need[k], self.n, self.seed,
+                                            r1 if r1 is not None and len(r1) else None))
+                except Exception as exc1:  # the engine's own errors (e.g. too short): pooled growth takes over
+                    self.engine_err[k] = f"engine failed ({type(exc1).__name__}: {exc1})"
+            del exc
+        for k in need:
+            if k in out:
+                self.engine_out[k] = out[k]
+            elif k not in self.engine_err:
+                self.engine_err[k] = "engine returned no paths"
 
     def series_for(self, region: str, indicator: str, basis: str, target_year: int) -> tuple[_Series, list[str]]:
         """The quantity a target is about, possibly derived (ratio of two series, change of a stock)."""
@@ -790,10 +830,12 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
 
     known = y_T is not None and T <= latest_year_all(s)
     if y_T is None:
+        why = next((x for x in reversed(notes) if "no forecast" in x or "engine" in x), "")
         notes.append(f"no forecast of {ind_name} reaches {T}")
-        out["notes"] = "; ".join(notes)
-        out["explanation"] = (f"{region}：{ind.zh}无可用预测（无数据）。" if lang == "zh"
-                              else f"Cannot judge the {T} target: no forecast of {ind_name} for {T} → no data.")
+        out["notes"] = "; ".join(dict.fromkeys(notes))
+        out["explanation"] = (f"{region}：{ind.zh}无可用预测（无数据）{('：' + why) if why else ''}。" if lang == "zh"
+                              else f"Cannot judge the {T} target: no forecast of {ind_name} for {T}"
+                                   f"{(' (' + why + ')') if why else ''} → no data.")
         return out
     # the quantity compared with the threshold: the level, or the change for increment/pp targets
     stat = y_T if kind != "diff" else y_T - y_prev
@@ -812,9 +854,10 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
     if y0_year is not None:
         out["historical_growth_years"] = f"{y0_year}–{yi_year}"
     pool = ctx.pool(ind_name)
-    if len(pool) == 0 and s.n_obs:
-        own = hist_before.sort_index()
-        pool = (own.values[1:] / own.values[:-1] - 1.0) if len(own) > 1 else np.array([])
+    if len(pool) < MIN_POOL:
+        notes.append(f"percentiles left out: {len(pool)} annual growths of {ind_name} in the panel and reference "
+                     f"(< {MIN_POOL})")
+        pool = np.array([])
     out["required_growth_pct_rank"] = growth_percentile(req, pool)
     out["historical_growth_pct_rank"] = growth_percentile(cagr, pool)
     if len(pool) and not np.isfinite(cagr):
@@ -863,7 +906,7 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
             if np.isfinite(o["historical_growth_pct_rank"]):
                 hist += f"（在同类地区中位于第{o['historical_growth_pct_rank']:.0f}百分位）"
         else:
-            hist = "缺少本地增长历史，借用同类地区增速"
+            hist = f"缺少本地增长历史（{o['n_obs']}个观测值，模型{o['model'] or '无'}）"
         s = f"{need}，{hist}；达成概率{o['p_meet']:.2f} → {vz}"
         if np.isfinite(o["p_stretch"]) and not np.isclose(o["stretch"], o["target"]):
             s += f"；力争目标{_fmt_num(o['stretch'])}{unit}的达成概率{o['p_stretch']:.2f}"
@@ -872,8 +915,11 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
         return (f"{T} actual {_fmt_num(o['mean'])} {unit} vs target {_CMP_TEXT[o['comparator']]} "
                 f"{_fmt_num(o['target'])} {unit} → {v}.")
     span = T - int(o["latest_year"])
-    need = (f"Needs {_pct(o['required_growth'])} in {T}" if span == 1
-            else f"Needs {_pct(o['required_growth'])}/yr over {int(o['latest_year']) + 1}–{T}")
+    up = o["comparator"] not in ("le", "lt")
+    easy = np.isfinite(o["required_growth"]) and (o["required_growth"] <= 0 if up else o["required_growth"] >= 0)
+    verb = "Met even with" if easy else "Needs"
+    need = (f"{verb} {_pct(o['required_growth'])} in {T}" if span == 1
+            else f"{verb} {_pct(o['required_growth'])}/yr over {int(o['latest_year']) + 1}–{T}")
     need += f" (to {_fmt_num(o['target'])} {unit} from {_fmt_num(o['latest_value'])} in {o['latest_year']}"
     if np.isfinite(o["required_growth_pct_rank"]):
         need += f"; reached in {100 - o['required_growth_pct_rank']:.0f}% of peer region-years"
@@ -883,7 +929,7 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
         if np.isfinite(o["historical_growth_pct_rank"]):
             hist += f" ({_ordinal(o['historical_growth_pct_rank'])} percentile among peers)"
     else:
-        hist = "no own growth history (borrowed peers' growth)"
+        hist = f"no own growth history ({o['n_obs']} obs; model {o['model'] or 'none'})"
     s = f"{need} vs {hist}; P(meet) = {o['p_meet']:.2f} → {v}"
     if np.isfinite(o["p_stretch"]) and not np.isclose(o["stretch"], o["target"]):
         s += f"; P(stretch {_fmt_num(o['stretch'])}) = {o['p_stretch']:.2f}"

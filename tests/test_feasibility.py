@@ -257,7 +257,7 @@ def test_fallback_to_pooled_growth_is_recorded(monkeypatch):
     assert (out["model"] == "pooled growth").all()
     assert out["notes"].str.contains("pooled growth").all()
     assert out["n_obs"].tolist() == [1, 1]
-    assert out["explanation"].str.contains("no own growth history").all()
+    assert out["explanation"].str.contains("no own growth history (1 obs; model pooled growth)", regex=False).all()
 
 
 def test_engine_failure_falls_back_to_pooled_growth(monkeypatch):
@@ -338,3 +338,62 @@ def test_output_columns_are_the_documented_ones():
               "hi_80", "p_meet", "p_stretch", "progress_ratio", "progress_label", "verdict", "explanation", "n_obs",
               "model", "inputs", "notes"):
         assert c in out.columns
+
+
+def test_too_few_peer_growths_gives_no_data_not_a_guess(monkeypatch):
+    monkeypatch.setattr(fz, "_engine", lambda: None)
+    panel = _panel({("九江市", "patent_applications"): {2017: 6200.0}, ("南昌市", "patent_applications"): {2016: 1.0,
+                                                                                                       2017: 2.0}})
+    out = assess_targets(panel, pd.DataFrame([_target(basis="growth_pct", value=5, unit="%")]), n_paths=50)
+    row = out.iloc[0]
+    assert row["verdict"] == "no data"
+    assert "too few peer growths" in row["explanation"]
+
+
+# --------------------------------------------------------------------------------------------------
+# command line (embedded curated data; the data directory is not needed)
+# --------------------------------------------------------------------------------------------------
+
+def _cli(argv, capsys, monkeypatch):
+    import argparse
+
+    from innovation_forecast.commands import feasibility as cmd
+
+    monkeypatch.delenv("INNOVATION_FORECAST_DATA", raising=False)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", default=None)
+    cmd.register(parser.add_subparsers())
+    args = parser.parse_args(["feasibility", *argv])
+    code = args.func(args)
+    return code, capsys.readouterr()
+
+
+def test_cli_csv_on_embedded_targets(capsys, monkeypatch):
+    import io
+
+    from innovation_forecast import load_targets
+
+    code, cap = _cli(["--format", "csv", "--n-paths", "200"], capsys, monkeypatch)
+    assert code == 0
+    out = pd.read_csv(io.StringIO(cap.out))
+    assert len(out) == len(load_targets())
+    assert set(out["verdict"]) <= {"likely", "toss-up", "stretch", "unlikely", "met", "missed", "no data"}
+    # reviewed as of the year in each report's name
+    assert (out.loc[out["doc"] == "jiujiang_2017_summary_2018_plan", "as_of"] == 2017).all()
+    assert out["explanation"].notna().all()
+
+
+def test_cli_table_region_filter_in_chinese(capsys, monkeypatch):
+    code, cap = _cli(["--region", "九江", "--lang", "zh", "--n-paths", "200"], capsys, monkeypatch)
+    assert code == 0
+    lines = [ln for ln in cap.out.splitlines()[1:] if ln.strip()]
+    assert lines and all("九江市" in ln for ln in lines)
+    assert "达成概率" in cap.out or "无数据" in cap.out
+
+
+def test_report_year():
+    from innovation_forecast.commands.feasibility import report_year
+
+    assert report_year("jiujiang_2017_summary_2018_plan") == 2017
+    assert report_year("xiangdong_district_2020_report") == 2020
+    assert report_year("plan") is None

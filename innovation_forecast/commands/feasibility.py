@@ -1,0 +1,123 @@
+"""``innovation-forecast feasibility``: how likely is each target to be met?
+
+Examples
+--------
+innovation-forecast feasibility                               # curated seed targets, as of each report's year
+innovation-forecast feasibility --report plan.txt --lang zh   # targets read straight from a work report
+innovation-forecast --data-dir ../shared/data/raw feasibility --region 九江市 --as-of 2017 --format csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+import pandas as pd
+
+from ..errors import DataValidationError
+
+#: Columns shown by ``--format table`` (``csv`` writes every column of assess_targets()).
+TABLE_COLUMNS = ["region", "indicator", "target_year", "basis", "target", "latest_value", "p_meet", "p_stretch",
+                 "verdict", "explanation"]
+
+
+def report_year(doc: str) -> int | None:
+    """Year a work report was written about: the first 4-digit year in its name
+    (``jiujiang_2017_summary_2018_plan`` → 2017), or None."""
+    m = re.search(r"(?<!\d)(19|20)\d{2}(?!\d)", str(doc))
+    return int(m.group(0)) if m else None
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "feasibility", help="probability that work-report targets are met",
+        description="Judge targets (curated seed targets by default) against calibrated forecast paths.")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--targets", metavar="FILE", help="targets CSV in the targets-frame columns "
+                                                        "(default: the curated data/targets.csv)")
+    src.add_argument("--report", metavar="FILE", nargs="+", help="work report(s) to read targets from")
+    p.add_argument("--region", nargs="+", default=None, help="only these regions (any alias)")
+    p.add_argument("--as-of", default="report",
+                   help="review with data up to YEAR only; 'report' (default) = the year in each report's "
+                        "name, else all data; 'none' = all data")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the explanation")
+    p.add_argument("--n-paths", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=run)
+
+
+def _targets(args) -> pd.DataFrame:
+    if args.report:
+        from ..reader import read_report
+
+        frames = []
+        for path in args.report:
+            frames.append(read_report(path).targets)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if args.targets:
+        try:
+            return pd.read_csv(args.targets)
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DataValidationError(f"cannot read targets file {args.targets!r}: {exc}") from None
+    from ..loaders import load_targets
+
+    return load_targets()
+
+
+def run(args) -> int:
+    from ..feasibility import assess_targets
+    from ..loaders import load_panel
+    from ..registry import resolve_region
+
+    targets = _targets(args)
+    if args.region:
+        wanted = {resolve_region(r).name for r in args.region}
+        targets = targets[targets["region"].map(lambda r: resolve_region(r).name).isin(wanted)]
+    panel = load_panel(data_dir=getattr(args, "data_dir", None))
+    reference = None
+    if "level" in panel.columns and (panel["level"] == "province").any():
+        reference = panel[panel["level"] == "province"]
+    as_of = str(args.as_of).lower()
+    if len(targets) == 0:
+        print("no targets to review", file=sys.stderr)
+        return 1
+    if as_of == "report":
+        docs = targets["doc"] if "doc" in targets.columns else pd.Series([""] * len(targets))
+        years = docs.map(report_year)
+        parts = []
+        for y, grp in targets.groupby(years.fillna(-1).astype(int), sort=False):
+            parts.append(assess_targets(panel, grp, as_of=None if y < 0 else int(y), lang=args.lang,
+                                        reference=reference, n_paths=args.n_paths, seed=args.seed)
+                         .assign(as_of=None if y < 0 else int(y)).set_axis(grp.index))
+        out = pd.concat(parts).sort_index()
+    else:
+        year = None if as_of == "none" else _year(args.as_of)
+        out = assess_targets(panel, targets, as_of=year, lang=args.lang, reference=reference,
+                             n_paths=args.n_paths, seed=args.seed).assign(as_of=year)
+    if args.format == "csv":
+        out.to_csv(sys.stdout, index=False)
+    else:
+        show = out[TABLE_COLUMNS].copy()
+        for c in ("target", "latest_value"):
+            show[c] = show[c].map(lambda v: "" if pd.isna(v) else f"{v:,.4g}")
+        for c in ("p_meet", "p_stretch"):
+            show[c] = show[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+        with pd.option_context("display.max_colwidth", 400, "display.width", 400):
+            print(show.to_string(index=False))
+    return 0
+
+
+def _year(s: str) -> int:
+    try:
+        return int(s)
+    except ValueError:
+        raise DataValidationError(f"--as-of {s!r} is not a year, 'report' or 'none'.") from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    ap = argparse.ArgumentParser()
+    register(ap.add_subparsers())
+    args = ap.parse_args()
+    sys.exit(args.func(args))
