@@ -8,8 +8,9 @@ collects **every** bad row into one :class:`~innovation_forecast.errors.DataVali
 >>> import pandas as pd
 >>> raw = pd.DataFrame({"region": ["江西"], "year": ["2020年"], "indicator": ["研发投入"],
 ...                     "value": ["4,307,188"], "unit": ["万元"]})
->>> tidy(raw, source="example.csv")[["region", "year", "indicator", "value", "unit"]].iloc[0].tolist()
-['江西省', 2020, 'rd_expenditure', 430.7188, '亿元']
+>>> row = tidy(raw, source="example.csv").iloc[0]
+>>> print(row["region"], row["year"], row["indicator"], row["value"], row["unit"])
+江西省 2020 rd_expenditure 430.7188 亿元
 """
 
 from __future__ import annotations
@@ -53,9 +54,9 @@ MIN_YEAR = 1949
 MAX_YEARS_AHEAD = 10
 
 _STATUS_ALIASES = {
-    "actual": "actual", "实际": "actual", "final": "actual", "a": "actual", "": "actual",
+    "actual": "actual", "实际": "actual", "final": "actual", "": "actual",
     "estimate": "estimate", "estimated": "estimate", "expected": "estimate", "预计": "estimate", "估计": "estimate",
-    "e": "estimate", "ytd": "ytd", "year-to-date": "ytd", "累计": "ytd", "截至": "ytd",
+    "ytd": "ytd", "year-to-date": "ytd", "累计": "ytd", "截至": "ytd",
 }
 
 
@@ -247,8 +248,9 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
     --------
     >>> raw = pd.DataFrame({"region": ["南昌"], "year": [2021], "indicator": ["高新技术企业"],
     ...                     "value": [1950], "status": ["预计"]})
-    >>> tidy(raw, source="nanchang").loc[0, ["region", "status", "value"]].tolist()
-    ['南昌市', 'estimate', 1950.0]
+    >>> row = tidy(raw, source="nanchang").iloc[0]
+    >>> print(row["region"], row["indicator"], row["status"], row["value"])
+    南昌市 hte_total estimate 1950.0
     """
     name = name or source or "<frame>"
     missing = [c for c in ("region", "year", "indicator", "value") if c not in raw.columns]

@@ -305,12 +305,10 @@ def test_load_panel_with_data_dir(full):
     assert isinstance(conf, ConflictFrame)
     warned = [w for w in caught if issubclass(w.category, SourceConflictWarning)]
     assert len(warned) == (1 if len(conf) else 0)  # one summary warning, not one per conflict
-    # every conflict: the panel holds the kept value, never the dropped one; curated beats techme
+    # every conflict: the panel holds the kept value, never the dropped one
     got = panel.set_index(["region", "year", "indicator", "status"])["value"]
     for r in conf.itertuples():
-        assert got[(r.region, r.year, r.indicator, r.status)] == r.kept_value
-        assert not (r.kept_source.startswith("techme/") and not r.dropped_source.startswith("techme/")
-                    and "http" in r.dropped_source)
+        assert got[(r.region, r.year, r.indicator, r.status)] == r.kept_value != r.dropped_value
 
 
 def test_load_panel_env_var(monkeypatch, data_dir):

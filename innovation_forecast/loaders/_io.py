@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataValidationError
-from ..panel import MISSING_MARKERS, NotANumber, is_missing, looks_like_year, norm, parse_number, parse_year  # noqa: F401
+from ..panel import is_missing
 
 # --------------------------------------------------------------------------- text files
 

@@ -94,7 +94,7 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
     header = grid.rows[h]
     titles = grid.notes + [" ".join(str(c) for c in r if not is_missing(c)) for r in grid.rows[:h]]
     u = unit or unit_hint(titles) or canonical_unit(indicator)
-    recs: dict[str, list] = {k: [] for k in ("region", "year", "value", "_line", "_col")}
+    recs: dict[str, list] = {k: [] for k in ("region", "year", "value", "_line")}
     for row, line in zip(grid.rows[h + 1:], grid.lines[h + 1:]):
         label = row[0] if row else None
         cells = list(row[1:len(header)])
@@ -114,8 +114,7 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
             recs["year"].append(year)
             recs["value"].append(c)
             recs["_line"].append(f"{line} (column {norm(col)})")
-            recs["_col"].append(j)
-    raw = pd.DataFrame(recs, dtype=object).drop(columns="_col")
+    raw = pd.DataFrame(recs, dtype=object)
     raw["indicator"] = indicator
     raw["unit"] = u
     raw["_file"] = p.name
