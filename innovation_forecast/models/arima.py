@@ -52,8 +52,8 @@ class ARIMA(Model):
     name = "arima"
     min_obs = 4
 
-    def __init__(self, max_p: int = 2, log: bool | str = "auto"):
-        super().__init__(log=log)
+    def __init__(self, max_p: int = 2, log: bool | str = "auto", name: str | None = None):
+        super().__init__(log=log, name=name)
         self.max_p = int(max_p)
 
     def _fit(self, x: np.ndarray) -> None:

@@ -85,6 +85,8 @@ class Model:
     log
         ``"auto"`` (model logs when every value is positive), ``True`` (always;
         raises on zeros or negatives) or ``False`` (levels).
+    name
+        Override the ``model`` column value (e.g. ``Drift(log=False, name="drift_level")``).
     """
 
     #: Value written to the ``model`` column.
@@ -96,13 +98,20 @@ class Model:
     #: True for models whose ``fit`` takes ``panel_growths=`` (the engine supplies the indicator's panel).
     uses_panel: bool = False
 
-    def __init__(self, log: bool | str = "auto"):
+    def __init__(self, log: bool | str = "auto", name: str | None = None):
         if log not in ("auto", True, False):
             raise ValueError(f"log must be 'auto', True or False; got {log!r}.")
         self.log = log
+        if name is not None:
+            self.name = str(name)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        args = []
+        if self.log != "auto":
+            args.append(f"log={self.log!r}")
+        if self.name != type(self).name:
+            args.append(f"name={self.name!r}")
+        return f"{type(self).__name__}({', '.join(args)})"
 
     # -- public API -----------------------------------------------------------------------------
     def fit(self, y: Sequence[float] | np.ndarray, **kwargs) -> "Model":

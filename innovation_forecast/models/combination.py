@@ -49,14 +49,13 @@ class Combination(Model):
 
     def __init__(self, members: Sequence[Model], method: str = "median", trim: float = 0.2,
                  name: str = "combo", log: bool | str = "auto"):
-        super().__init__(log=log)
+        super().__init__(log=log, name=name)
         if len(members) < 2:
             raise ValueError(f"A Combination needs at least two members; got {len(members)}.")
         combine_points(np.zeros((2, 1)), method, trim)  # validate method early
         self.members = list(members)
         self.method = method
         self.trim = float(trim)
-        self.name = name
         mins = sorted(m.min_obs for m in self.members)
         self.min_obs = mins[1]  # at least two members must be fittable
 
@@ -76,8 +75,6 @@ class Combination(Model):
                 continue
             try:
                 kw = kwargs if m.uses_panel else {}
-                # members model on the same scale as the combination
-                m.log = self.log_ if m.log == "auto" else m.log
                 fitted.append(m.fit(y, **kw))
             except (ValueError, FloatingPointError, np.linalg.LinAlgError):
                 continue
@@ -87,6 +84,21 @@ class Combination(Model):
         self.fitted_ = fitted
 
     def _forecast(self, h: int):
-        pts, sds = zip(*(m.forecast_scale(h) for m in self.fitted_))
+        pts, sds = [], []
+        for m in self.fitted_:
+            pt, sd = m.forecast_scale(h)
+            if m.log_ == self.log_:
+                pts.append(pt)
+                sds.append(sd)
+                continue
+            # bring a member on the other scale to ours (delta method for the sd)
+            val = np.exp(pt) if m.log_ else pt
+            if self.log_:
+                val = np.maximum(val, 1e-12)
+                pts.append(np.log(val))
+                sds.append(sd / val if not m.log_ else sd)
+            else:
+                pts.append(val)
+                sds.append(sd * val)
         pt = combine_points(np.vstack(pts), self.method, self.trim)
         return pt, np.median(np.vstack(sds), axis=0)

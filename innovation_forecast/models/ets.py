@@ -64,14 +64,11 @@ class ETS(Model):
     name = "ets"
     min_obs = 4
 
-    def __init__(self, engine: str = "fast", log: bool | str = "auto"):
-        super().__init__(log=log)
+    def __init__(self, engine: str = "fast", log: bool | str = "auto", name: str | None = None):
+        super().__init__(log=log, name=name)
         if engine not in ("fast", "statsmodels"):
             raise ValueError(f"engine must be 'fast' or 'statsmodels'; got {engine!r}.")
         self.engine = engine
-
-    def __repr__(self) -> str:
-        return "ETS()" if self.engine == "fast" else f"ETS(engine={self.engine!r})"
 
     def _fit(self, x: np.ndarray) -> None:
         self.n_ = len(x)

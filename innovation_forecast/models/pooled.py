@@ -41,13 +41,10 @@ class PooledGrowth(Model):
     needs_positive = True
     uses_panel = True
 
-    def __init__(self, window: int = 5, prior_obs: float = 3.0):
-        super().__init__(log=True)
+    def __init__(self, window: int = 5, prior_obs: float = 3.0, name: str | None = None):
+        super().__init__(log=True, name=name)
         self.window = int(window)
         self.prior_obs = float(prior_obs)
-
-    def __repr__(self) -> str:
-        return "PooledGrowth()"
 
     def _fit(self, x: np.ndarray, panel_growths=None, panel_volatility=None) -> None:
         d = np.diff(x)[-self.window:]

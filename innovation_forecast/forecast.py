@@ -1,0 +1,1188 @@
+"""Forecast every series of a tidy panel with calibrated intervals and sample paths.
+
+The engine (the "core class" of STYLE.md) does the fan-out that models know nothing about:
+
+1. **Input checks** at the public edge: required columns, numeric values, integer years,
+   no duplicate (keys, year) rows.
+2. **Rolling origins, in sample.** For every series, each candidate model is refitted at the
+   last ``n_origins`` origins inside the data and forecasts up to ``h`` years ahead
+   (only years before the forecast origin are ever used).
+3. **Selection** (``models="auto"``), per indicator group (``group_by``; for M3 one group):
+   candidates -- single models and medians of the best few -- are ranked by the M4 OWA
+   (sMAPE and MASE relative to naive) on the pooled rolling-origin forecasts. The winner is
+   used for every series of the group that it can fit; others fall back to the next-ranked
+   model that fits (recorded in ``fallback_used``/``fallback_reason``).
+4. **Calibration.** The rolling-origin errors of each model, as log ratios (levels for
+   series with zeros or negatives) divided by the series' volatility, are pooled per group
+   and horizon; their empirical quantiles, shrunk toward a horizon-pooled sqrt(h) shape when
+   a horizon has few errors, give the quantile function ``Q_j(p)``. Intervals are
+   ``point * exp(s * Q_j(p))``; sample paths put the same ``Q_j`` on a random-walk copula
+   (cumulative growth shocks), so path quantiles equal the intervals.
+
+The fitted selection and quantile tables live in a :class:`Calibration`; fit it once with
+:func:`calibrate` and pass ``calibration=`` to reuse it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm, t as student_t
+
+from .errors import DataValidationError, InnovationForecastError
+from .models import default_models
+from .models.base import Model, cumulative_normals, level_keys, quantile_key
+from .models.combination import Combination, combine_points
+
+__all__ = [
+    "Calibration",
+    "FallbackWarning",
+    "ForecastPaths",
+    "accuracy",
+    "backtest",
+    "calibrate",
+    "coverage",
+    "crps_quantiles",
+    "forecast",
+    "forecast_paths",
+    "interval_score",
+    "mape",
+    "mase",
+    "smape",
+]
+
+#: Probability grid of the stored quantile functions.
+_P = np.concatenate([[0.001, 0.0025], np.linspace(0.005, 0.995, 199), [0.9975, 0.999]])
+#: Pseudo-count pulling a horizon's empirical quantiles toward the horizon-pooled shape.
+_SHRINK_N0 = 20.0
+#: Fewest rolling-origin errors for a group-specific quantile table (else the all-groups one).
+_MIN_CAL = 30
+#: Fewest common rolling-origin points for a group-specific model choice.
+_MIN_SELECT = 10
+#: Default number of in-sample rolling origins per series.
+N_ORIGINS = 8
+
+
+class FallbackWarning(UserWarning):
+    """One summary of the series that could not use the requested or selected model."""
+
+
+# ---------------------------------------------------------------------------------------------
+# metrics
+# ---------------------------------------------------------------------------------------------
+def smape(actual, pred) -> np.ndarray:
+    """Symmetric APE in percent, elementwise: 200 |y - f| / (|y| + |f|) (M3/M4 definition)."""
+    a, f = np.asarray(actual, float), np.asarray(pred, float)
+    den = np.abs(a) + np.abs(f)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, 200 * np.abs(a - f) / den, 0.0)
+
+
+def mape(actual, pred) -> np.ndarray:
+    """Absolute percentage error in percent, elementwise: 100 |y - f| / |y|."""
+    a, f = np.asarray(actual, float), np.asarray(pred, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100 * np.abs(a - f) / np.abs(a)
+
+
+def mase(actual, pred, scale) -> np.ndarray:
+    """Absolute error scaled by the in-sample mean absolute first difference, elementwise."""
+    return np.abs(np.asarray(actual, float) - np.asarray(pred, float)) / np.asarray(scale, float)
+
+
+def coverage(actual, lo, hi) -> np.ndarray:
+    """1.0 where ``lo <= actual <= hi``, else 0.0."""
+    a = np.asarray(actual, float)
+    return ((a >= np.asarray(lo, float)) & (a <= np.asarray(hi, float))).astype(float)
+
+
+def interval_score(actual, lo, hi, level: float, scale=1.0) -> np.ndarray:
+    """Winkler / interval score of a central ``level`` % interval, divided by ``scale``.
+
+    ``(hi - lo) + 2/a (lo - y) 1[y < lo] + 2/a (y - hi) 1[y > hi]`` with ``a = 1 - level/100``;
+    with the MASE scale this is the M4 MSIS.
+    """
+    a = 1 - level / 100
+    y, lo, hi = (np.asarray(v, float) for v in (actual, lo, hi))
+    s = (hi - lo) + (2 / a) * (lo - y) * (y < lo) + (2 / a) * (y - hi) * (y > hi)
+    return s / np.asarray(scale, float)
+
+
+def crps_quantiles(actual, qpred: np.ndarray, probs: Sequence[float], scale=1.0) -> np.ndarray:
+    """CRPS approximated from quantile forecasts: twice the mean pinball loss over ``probs``.
+
+    ``qpred`` has shape ``(n, len(probs))``. With an evenly spread, fine grid of probabilities
+    this converges to the CRPS (Gneiting & Raftery 2007, eq. 22).
+    """
+    y = np.asarray(actual, float)[:, None]
+    q = np.asarray(qpred, float)
+    p = np.asarray(probs, float)[None, :]
+    loss = np.where(y >= q, p * (y - q), (1 - p) * (q - y))
+    return 2 * loss.mean(axis=1) / np.asarray(scale, float)
+
+
+# ---------------------------------------------------------------------------------------------
+# containers
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class ForecastPaths:
+    """Calibrated joint sample paths of one series.
+
+    Attributes
+    ----------
+    years
+        The ``h`` future years (int array).
+    paths
+        ``(n_paths, h)`` values on the original scale; column quantiles equal
+        :func:`forecast`'s intervals up to Monte-Carlo error.
+    model
+        Model that produced the point path.
+    last_year, last_value, n_obs
+        The last observation and the number of observations used.
+    """
+
+    years: np.ndarray
+    paths: np.ndarray
+    model: str
+    last_year: int
+    last_value: float
+    n_obs: int
+
+    def prob(self, year: int, threshold: float, comparator: str = "ge") -> float:
+        """Share of paths with the value in ``year`` ``comparator`` ``threshold`` (ge, gt, le, lt)."""
+        idx = np.flatnonzero(self.years == int(year))
+        if not len(idx):
+            raise ValueError(f"year {year} is not among the forecast years {self.years.tolist()}.")
+        v = self.paths[:, idx[0]]
+        ops = {"ge": v >= threshold, "gt": v > threshold, "le": v <= threshold, "lt": v < threshold}
+        if comparator not in ops:
+            raise ValueError(f"comparator must be one of {sorted(ops)}; got {comparator!r}.")
+        return float(np.mean(ops[comparator]))
+
+
+@dataclass
+class Calibration:
+    """Model choice and empirical quantile functions fitted on a panel's rolling origins.
+
+    Attributes
+    ----------
+    h
+        Horizons covered by the tables (longer horizons are extrapolated with sqrt(h)).
+    group_by
+        Columns that define a calibration group (e.g. ``("indicator",)``; ``()`` = one group).
+    choice
+        ``{group: model name}`` chosen by ``models="auto"`` (empty for explicit model lists).
+    ranking
+        ``{group: [model names, best first]}`` used for fallbacks.
+    tables
+        ``{(group, model): {"space": "log"|"level", "log": array, "level": array}}``: quantiles
+        ``(h, len(probs))`` of the scaled errors in both error spaces and the space chosen by
+        two-fold cross-validated interval score.
+    pooled_tables
+        ``{model: same}`` over all groups, used for groups without enough errors.
+    probs
+        The probability grid of the tables.
+    combos
+        ``{name: (member names, method)}`` combinations built by the selection.
+    volatility_prior
+        ``{(group, "log"|"level"): float}`` median volatility, used to shrink short series'.
+    n_errors
+        ``{(group, model): number of scaled errors}``.
+    scores
+        Tidy frame of the selection scores: group, model, smape, mase, owa, n.
+    """
+
+    h: int
+    group_by: tuple = ()
+    choice: dict = field(default_factory=dict)
+    ranking: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)
+    pooled_tables: dict = field(default_factory=dict)
+    probs: np.ndarray = field(default_factory=lambda: _P.copy())
+    combos: dict = field(default_factory=dict)
+    volatility_prior: dict = field(default_factory=dict)
+    n_errors: dict = field(default_factory=dict)
+    scores: pd.DataFrame | None = None
+
+    def table(self, group, model: str, h: int, positive: bool = True) -> tuple[str, np.ndarray]:
+        """``(space, quantile table (h, len(probs)))`` for a group and model.
+
+        ``space`` is ``"log"`` (errors are log ratios / volatility) or ``"level"`` (errors / MASE scale).
+        Falls back to the all-groups table, then to a deliberately wide default.
+        """
+        entry = self.tables.get((group, model)) or self.pooled_tables.get(model)
+        if entry is None:
+            return "level", _extend_table(_default_table(self.h), h)
+        space = entry["space"] if positive else "level"
+        tab = entry.get(space)
+        if tab is None:
+            space, tab = "level", entry["level"]
+        return space, _extend_table(tab, h)
+
+
+def _default_table(h: int) -> np.ndarray:
+    """Quantiles used without any rolling-origin errors: Student t(4) * sqrt(j) * 1.25 (deliberately wide)."""
+    j = np.arange(1, h + 1)[:, None]
+    return 1.25 * np.sqrt(j) * student_t.ppf(_P, 4)[None, :]
+
+
+def _extend_table(tab: np.ndarray, h: int) -> np.ndarray:
+    if tab.shape[0] >= h:
+        return tab[:h]
+    last = tab[-1]
+    k = tab.shape[0]
+    extra = [last * np.sqrt((k + i) / k) for i in range(1, h - k + 1)]
+    return np.vstack([tab] + extra)
+
+
+# ---------------------------------------------------------------------------------------------
+# input handling
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _Series:
+    sid: int
+    key: tuple
+    group: tuple
+    years: np.ndarray
+    y: np.ndarray
+    reference: bool = False
+    note: str = ""
+
+
+def _default_group_by(keys: Sequence[str]) -> tuple:
+    if "indicator" in keys:
+        return ("indicator",)
+    return ()
+
+
+def _check_panel(panel: pd.DataFrame, keys: Sequence[str], what: str = "panel") -> pd.DataFrame:
+    if not isinstance(panel, pd.DataFrame):
+        raise DataValidationError(f"{what} must be a pandas DataFrame; got {type(panel).__name__}.")
+    missing = [c for c in (*keys, "year", "value") if c not in panel.columns]
+    if missing:
+        raise DataValidationError(
+            f"{what} lacks column(s) {missing}; it needs the key columns {list(keys)} plus 'year' and 'value' "
+            f"(columns present: {list(panel.columns)[:12]}).")
+    df = panel.loc[:, list(dict.fromkeys([*keys, "year", "value"]))].copy()
+    val = pd.to_numeric(df["value"], errors="coerce")
+    bad = val.isna() & df["value"].notna()
+    if bad.any():
+        rows = df.loc[bad].head(3)
+        desc = "; ".join(f"{tuple(r[k] for k in keys)} {r['year']}: {r['value']!r}" for _, r in rows.iterrows())
+        raise DataValidationError(
+            f"{what} has {int(bad.sum())} non-numeric value(s), e.g. {desc}. Values must be numbers "
+            "in the indicator's unit (convert or drop those rows first).",
+            problems=[str(i) for i in df.index[bad]])
+    df["value"] = val.astype(float)
+    yr = pd.to_numeric(df["year"], errors="coerce")
+    if yr.isna().any() or not np.all(np.isclose(yr.dropna(), np.round(yr.dropna()))):
+        bad = df.loc[yr.isna() | ~np.isclose(yr.fillna(0.5), np.round(yr.fillna(0.5)))].head(3)
+        raise DataValidationError(
+            f"{what} has non-integer years, e.g. {bad['year'].tolist()}; 'year' must be an integer such as 2021.")
+    df["year"] = yr.round().astype(int)
+    dup = df.duplicated(subset=[*keys, "year"], keep=False)
+    if dup.any():
+        d = df.loc[dup, [*keys, "year"]].drop_duplicates().head(5)
+        desc = "; ".join(f"{tuple(r[k] for k in keys)} year {r['year']}" for _, r in d.iterrows())
+        n = int(df.loc[dup, [*keys, "year"]].drop_duplicates().shape[0])
+        raise DataValidationError(
+            f"{what} has {n} duplicated (keys, year) combination(s), e.g. {desc}. Each series needs one value "
+            "per year: filter the panel (e.g. status == 'actual', one source) or aggregate first.",
+            problems=[desc])
+    return df
+
+
+def _split_series(df: pd.DataFrame, keys: Sequence[str], group_by: Sequence[str], start: int = 0,
+                  reference: bool = False, extra: pd.DataFrame | None = None) -> list[_Series]:
+    """One _Series per key: finite values, the trailing run of consecutive years."""
+    out = []
+    gcols = list(group_by)
+    src = df if extra is None else df.join(extra)
+    for i, (key, g) in enumerate(src.sort_values("year").groupby(list(keys), sort=True, dropna=False)):
+        key = key if isinstance(key, tuple) else (key,)
+        group = tuple(g[c].iloc[0] for c in gcols) if gcols else ()
+        g = g[np.isfinite(g["value"].to_numpy())]
+        years = g["year"].to_numpy(int)
+        y = g["value"].to_numpy(float)
+        note = ""
+        if len(years) > 1:
+            breaks = np.flatnonzero(np.diff(years) != 1)
+            if len(breaks):
+                cut = breaks[-1] + 1
+                note = f"years before {years[cut]} dropped (gap after {years[cut - 1]})"
+                years, y = years[cut:], y[cut:]
+        out.append(_Series(start + i, key, group, years, y, reference, note))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# per-series work (runs in workers)
+# ---------------------------------------------------------------------------------------------
+def _volatility(x: np.ndarray, prior: float, k0: float = 2.0, is_log: bool = True) -> float:
+    """Sd of first differences, shrunk toward the group's typical value for short series."""
+    d = np.diff(x)
+    m = len(d)
+    v = float(np.var(d, ddof=1)) if m >= 2 else np.nan
+    if np.isfinite(prior) and prior > 0:
+        s2 = ((m - 1) * v + k0 * prior ** 2) / ((m - 1) + k0) if m >= 2 else prior ** 2
+    elif np.isfinite(v):
+        s2 = v
+    elif m == 1:
+        s2 = d[0] ** 2
+    else:
+        s2 = np.nan
+    floor = 1e-3 if is_log else 1e-3 * float(np.mean(np.abs(x))) + 1e-12
+    if not np.isfinite(s2) or s2 <= 0:
+        s2 = (0.05 if is_log else 0.05 * float(np.mean(np.abs(x))) + 1e-12) ** 2
+    return max(math.sqrt(s2), floor)
+
+
+def _level_scale(y: np.ndarray) -> float:
+    """MASE scale with a fallback for constant or one-point series (5 % of the mean level, else 1)."""
+    s = _mase_scale(y)
+    if np.isfinite(s):
+        return s
+    m = float(np.mean(np.abs(y))) if len(y) else 0.0
+    return 0.05 * m if m > 0 else 1.0
+
+
+def _mase_scale(y: np.ndarray) -> float:
+    if len(y) < 2:
+        return float("nan")
+    s = float(np.mean(np.abs(np.diff(y))))
+    return s if s > 0 else float("nan")
+
+
+def _fit_point(model: Model, y: np.ndarray, h: int, panel_info) -> np.ndarray:
+    if model.uses_panel:
+        g, v = panel_info if panel_info is not None else (None, None)
+        model.fit(y, panel_growths=g, panel_volatility=v)
+    else:
+        model.fit(y)
+    p = model.point(h)
+    if not np.all(np.isfinite(p)):
+        raise FloatingPointError("non-finite forecast")
+    return p
+
+
+def _usable(model: Model, n: int, positive: bool) -> str:
+    """'' when the model can be tried on a series of n values, else the reason."""
+    if n < model.min_obs:
+        return f"{n} obs < {model.min_obs} needed by {model.name}"
+    if model.needs_positive and not positive:
+        return f"{model.name} needs positive values"
+    return ""
+
+
+def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int,
+               panel_info: dict, priors: dict, do_origins: bool) -> list[dict]:
+    """Rolling-origin point forecasts and final point forecasts for a chunk of series."""
+    import copy
+
+    results = []
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for s in chunk:
+            y, years = s.y, s.years
+            n = len(y)
+            positive = bool(n and np.all(y > 0))
+            prior = priors.get((s.group, "log" if positive else "level"), np.nan)
+            info = panel_info.get(s.group, {})
+            rec = []  # (k, j, model_idx, forecast, actual, s_k, mase_scale_k)
+            if do_origins and n >= 3:
+                for k in range(max(2, n - n_origins), n):
+                    hh = min(h, n - k)
+                    yk = y[:k]
+                    xk = np.log(yk) if positive else yk
+                    s_k = _volatility(xk, prior, is_log=positive)
+                    sc_k = _mase_scale(yk)
+                    pinfo = info.get(int(years[k - 1]))
+                    for mi, m in enumerate(models):
+                        if _usable(m, k, positive):
+                            continue
+                        try:
+                            f = _fit_point(copy.copy(m), yk, hh, pinfo)
+                        except (ValueError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError):
+                            continue
+                        for j in range(hh):
+                            rec.append((k, j + 1, mi, f[j], y[k + j], s_k, sc_k))
+            final, reasons = {}, {}
+            if n:
+                pinfo = info.get(int(years[-1]))
+                for mi, m in enumerate(models):
+                    why = _usable(m, n, positive)
+                    if why:
+                        reasons[mi] = why
+                        continue
+                    try:
+                        final[mi] = _fit_point(copy.copy(m), y, h, pinfo)
+                    except (ValueError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
+                        reasons[mi] = f"{m.name} failed: {exc}"
+            x = np.log(y) if positive else y
+            results.append({
+                "sid": s.sid,
+                "positive": positive,
+                "s": _volatility(x, prior, is_log=positive) if n else np.nan,
+                "scale": _level_scale(y),
+                "records": np.array(rec, dtype=float).reshape(-1, 7),
+                "final": final,
+                "reasons": reasons,
+            })
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# the engine
+# ---------------------------------------------------------------------------------------------
+def _panel_growth_info(series: list[_Series], window: int = 5) -> dict:
+    """{group: {year: (growth rates of every positive series up to year, median volatility)}}."""
+    out: dict = {}
+    by_group: dict = {}
+    for s in series:
+        if len(s.y) >= 2 and np.all(s.y > 0):
+            by_group.setdefault(s.group, []).append(s)
+    for group, ss in by_group.items():
+        frames = {}
+        for s in ss:
+            frames[s.sid] = pd.Series(np.log(s.y), index=s.years)
+        wide = pd.DataFrame(frames).sort_index()
+        d = wide.diff()
+        g = d.rolling(window, min_periods=1).mean()
+        v = d.rolling(window, min_periods=3).std()
+        # carry each series' latest value forward so every year sees every series that has started
+        g = g.ffill()
+        v = v.ffill()
+        info = {}
+        for yr in wide.index:
+            gr = g.loc[yr].to_numpy(float)
+            gr = gr[np.isfinite(gr)]
+            vv = v.loc[yr].to_numpy(float)
+            vv = vv[np.isfinite(vv)]
+            info[int(yr)] = (gr, float(np.median(vv)) if len(vv) else np.nan)
+        out[group] = info
+    return out
+
+
+def _volatility_priors(series: list[_Series]) -> dict:
+    acc: dict = {}
+    for s in series:
+        if len(s.y) < 4:
+            continue
+        pos = bool(np.all(s.y > 0))
+        if not pos:
+            continue  # levels are not comparable across series; no prior for them
+        d = np.diff(np.log(s.y))
+        acc.setdefault((s.group, "log"), []).append(float(np.std(d, ddof=1)))
+    return {k: float(np.median(v)) for k, v in acc.items()}
+
+
+def _resolve_models(models) -> tuple[list[Model], list[Model], bool]:
+    """(base models to fit, requested models incl. combinations, auto?)."""
+    auto = isinstance(models, str) and models == "auto"
+    if auto:
+        requested = _auto_candidates()
+    else:
+        if isinstance(models, Model):
+            models = [models]
+        requested = list(models)
+        if not requested or not all(isinstance(m, Model) for m in requested):
+            raise TypeError("models must be 'auto' or a list of model instances, e.g. [Naive(), Drift(), ETS()].")
+    names = [m.name for m in requested]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"model names must be unique in a run; {dup} appear more than once "
+                         "(pass name=... to tell variants apart).")
+    base: list[Model] = []
+    seen = set()
+    for m in requested:
+        parts = m.members if isinstance(m, Combination) else [m]
+        for p in parts:
+            if p.name not in seen:
+                seen.add(p.name)
+                base.append(p)
+    return base, requested, auto
+
+
+def _auto_candidates() -> list[Model]:
+    from .models import ARIMA, ETS, Drift, DynamicOptimizedTheta, LogLinearTrend, Naive, PooledGrowth, Theta
+
+    return [
+        Naive(), Drift(), Drift(log=False, name="drift_level"), LogLinearTrend(),
+        ETS(), ETS(log=False, name="ets_level"), Theta(), Theta(log=False, name="theta_level"),
+        DynamicOptimizedTheta(), DynamicOptimizedTheta(log=False, name="dotm_level"),
+        ARIMA(), ARIMA(log=False, name="arima_level"), PooledGrowth(),
+    ]
+
+
+def _chunks(items: list, n: int) -> list[list]:
+    n = max(1, min(n, len(items)))
+    return [items[i::n] for i in range(n)]
+
+
+def _map_chunks(chunks, fn_args, n_jobs: int, client) -> list:
+    if client is not None:
+        futures = client.map(_run_chunk, chunks, *[[a] * len(chunks) for a in fn_args], pure=False)
+        parts = client.gather(futures)
+    elif n_jobs is not None and n_jobs != 1 and len(chunks) > 1:
+        from joblib import Parallel, delayed
+
+        parts = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(c, *fn_args) for c in chunks)
+    else:
+        parts = [_run_chunk(c, *fn_args) for c in chunks]
+    return [r for p in parts for r in p]
+
+
+def _to_scale(v: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.where(positive, np.log(np.maximum(v, 1e-300)), v)
+
+
+def _records_frame(results, series_by_sid, base_names) -> pd.DataFrame:
+    parts = []
+    for r in results:
+        rec = r["records"]
+        if not len(rec):
+            continue
+        parts.append(pd.DataFrame({
+            "sid": r["sid"], "k": rec[:, 0].astype(int), "j": rec[:, 1].astype(int),
+            "model": np.asarray(base_names, dtype=object)[rec[:, 2].astype(int)],
+            "f": rec[:, 3], "actual": rec[:, 4], "s": rec[:, 5], "scale": rec[:, 6],
+            "positive": r["positive"],
+        }))
+    if not parts:
+        return pd.DataFrame(columns=["sid", "k", "j", "model", "f", "actual", "s", "scale", "positive", "group"])
+    df = pd.concat(parts, ignore_index=True)
+    gmap = {sid: s.group for sid, s in series_by_sid.items()}
+    df["group"] = df["sid"].map(gmap)
+    return df
+
+
+def _wide_points(rec: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pivot rolling-origin forecasts to (sid, k, j) x model, plus the row facts."""
+    idx = ["sid", "k", "j"]
+    wide = rec.pivot_table(index=idx, columns="model", values="f", aggfunc="first")
+    facts = rec.drop_duplicates(idx).set_index(idx)[["actual", "s", "scale", "positive", "group"]].loc[wide.index]
+    return wide, facts
+
+
+def _combo_values(wide: pd.DataFrame, facts_positive: np.ndarray, members: list[str], method: str) -> np.ndarray:
+    cols = [m for m in members if m in wide.columns]
+    if len(cols) < 2:
+        return np.full(len(wide), np.nan)
+    vals = wide[cols].to_numpy(float)
+    xs = _to_scale(vals, facts_positive[:, None])
+    ok = np.isfinite(xs)
+    cnt = ok.sum(axis=1)
+    if method == "median":
+        comb = np.nanmedian(np.where(ok, xs, np.nan), axis=1) if ok.any() else np.full(len(xs), np.nan)
+    else:
+        comb = np.array([combine_points(r[o][:, None], method)[0] if o.sum() else np.nan for r, o in zip(xs, ok)])
+    comb = np.where(cnt >= 2, comb, np.nan)
+    return np.where(facts_positive, np.exp(comb), comb)
+
+
+def _score(actual, f, scale, naive_f) -> dict:
+    sm = float(np.mean(smape(actual, f)))
+    ms = float(np.mean(mase(actual, f, scale)))
+    sm0 = float(np.mean(smape(actual, naive_f)))
+    ms0 = float(np.mean(mase(actual, naive_f, scale)))
+    owa = 0.5 * (sm / sm0 if sm0 > 0 else 1.0) + 0.5 * (ms / ms0 if ms0 > 0 else 1.0)
+    return {"smape": sm, "mase": ms, "owa": owa, "n": int(len(actual))}
+
+
+def _choose_space(e_log, e_lev, j, sids, actual, f, s_log, sc_lev, h) -> str:
+    """Error space with the lower two-fold (split by series) mean interval score at 80 % and 95 %."""
+    fold = (sids % 2).astype(bool)
+    if fold.all() or (~fold).all():
+        fold = np.arange(len(sids)) % 2 == 1
+    probs = np.array([0.025, 0.1, 0.9, 0.975])
+    idx = np.searchsorted(_P, probs)
+    total = {"log": 0.0, "level": 0.0}
+    for tr in (fold, ~fold):
+        te = ~tr
+        if tr.sum() < 10 or te.sum() < 1:
+            continue
+        for space, e in (("log", e_log), ("level", e_lev)):
+            tab = _quantile_table(e[tr], j[tr], h)
+            q = tab[j[te] - 1][:, idx]
+            if space == "log":
+                b = np.exp(np.log(f[te])[:, None] + s_log[te][:, None] * q)
+            else:
+                b = np.maximum(f[te][:, None] + sc_lev[te][:, None] * q, 0.0)
+            sc = sc_lev[te]
+            total[space] += float(np.sum(interval_score(actual[te], b[:, 0], b[:, 3], 95, sc))
+                                  + np.sum(interval_score(actual[te], b[:, 1], b[:, 2], 80, sc)))
+    return "log" if total["log"] < total["level"] else "level"
+
+
+def _quantile_table(e: np.ndarray, j: np.ndarray, h: int) -> np.ndarray:
+    """Empirical quantiles per horizon, shrunk toward sqrt(j) x the horizon-pooled quantiles."""
+    pooled = np.quantile(e / np.sqrt(j), _P)
+    tab = np.empty((h, len(_P)))
+    for jj in range(1, h + 1):
+        base = np.sqrt(jj) * pooled
+        ej = e[j == jj]
+        if len(ej) >= 5:
+            emp = np.quantile(ej, _P)
+            w = len(ej) / (len(ej) + _SHRINK_N0)
+            tab[jj - 1] = w * emp + (1 - w) * base
+        else:
+            tab[jj - 1] = base
+    return tab
+
+
+def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: int, group_by: tuple,
+                     priors: dict) -> Calibration:
+    cal = Calibration(h=h, group_by=tuple(group_by), volatility_prior=dict(priors))
+    if rec.empty:
+        return cal
+    wide, facts = _wide_points(rec)
+    pos = facts["positive"].to_numpy(bool)
+    base_names = list(wide.columns)
+    # combinations requested explicitly
+    for m in requested:
+        if isinstance(m, Combination):
+            wide[m.name] = _combo_values(wide, pos, m.member_names, m.method)
+            cal.combos[m.name] = (m.member_names, m.method)
+    actual = facts["actual"].to_numpy(float)
+    scale = facts["scale"].to_numpy(float)
+    gcodes, guniq = pd.factorize(pd.Series(list(facts["group"]), dtype=object))
+    group_masks = {guniq[i]: gcodes == i for i in range(len(guniq))}
+    score_rows = []
+    if auto:
+        cand = [c for c in base_names]
+        for group, gm in group_masks.items():
+            sub = wide.loc[gm]
+            ok_scale = np.isfinite(scale[gm])
+            # common rows: every candidate that forecasts most rows of this group
+            avail = sub[cand].notna().mean()
+            use = [c for c in cand if avail[c] >= 0.5] or ["naive"]
+            common = sub[use].notna().all(axis=1).to_numpy() & ok_scale
+            if "naive" not in use or common.sum() < _MIN_SELECT:
+                continue
+            a, sc = actual[gm][common], scale[gm][common]
+            nv = sub["naive"].to_numpy(float)[common]
+            scores = {c: _score(a, sub[c].to_numpy(float)[common], sc, nv) for c in use}
+            ranked = sorted(use, key=lambda c: scores[c]["owa"])
+            top = [c for c in ranked if c != "naive"]
+            gpos = pos[gm][common]
+            for kk in (3, 4, 5):
+                if len(top) >= kk:
+                    members = top[:kk]
+                    name = f"median({','.join(members)})"
+                    vals = _combo_values(sub.loc[common], gpos, members, "median")
+                    scores[name] = _score(a, vals, sc, nv)
+                    cal.combos[name] = (members, "median")
+            ranked = sorted(scores, key=lambda c: scores[c]["owa"])
+            cal.ranking[group] = ranked
+            cal.choice[group] = ranked[0]
+            for c, sc_ in scores.items():
+                score_rows.append({"group": group, "model": c, **sc_})
+        # combos chosen anywhere need values on every row for calibration
+        for name, (members, method) in cal.combos.items():
+            if name not in wide.columns:
+                wide[name] = _combo_values(wide, pos, members, method)
+    cal.scores = pd.DataFrame(score_rows)
+    # calibration tables: scaled errors of every model column, in both spaces
+    x_act = _to_scale(actual, pos)
+    s_log = facts["s"].to_numpy(float)
+    sc_lev = np.where(np.isfinite(scale), scale, np.nan)
+    jj = facts.index.get_level_values("j").to_numpy(int)
+    sids = facts.index.get_level_values("sid").to_numpy(int)
+    for name in wide.columns:
+        f = wide[name].to_numpy(float)
+        e_log = np.where(pos, (x_act - _to_scale(f, pos)) / s_log, np.nan)
+        e_lev = (actual - f) / sc_lev
+        ok_lev = np.isfinite(e_lev)
+        ok_log = np.isfinite(e_log) & ok_lev
+        masks = [(None, np.ones(len(f), bool))] + list(group_masks.items())
+        for group, gmask in masks:
+            gl, gg = gmask & ok_lev, gmask & ok_log
+            if gl.sum() < _MIN_CAL:
+                continue
+            entry = {"level": _quantile_table(e_lev[gl], jj[gl], h), "log": None, "space": "level"}
+            if gg.sum() >= _MIN_CAL:
+                entry["log"] = _quantile_table(e_log[gg], jj[gg], h)
+                entry["space"] = _choose_space(e_log[gg], e_lev[gg], jj[gg], sids[gg], actual[gg], f[gg],
+                                               s_log[gg], sc_lev[gg], h)
+            if group is None:
+                cal.pooled_tables[name] = entry
+            else:
+                cal.tables[(group, name)] = entry
+                cal.n_errors[(group, name)] = int(gl.sum())
+    return cal
+
+
+@dataclass
+class _Fitted:
+    """Per-series outcome: model used, point on the modelling scale, volatility, fallback."""
+
+    series: _Series
+    model: str
+    point: np.ndarray  # value scale
+    positive: bool
+    s: float
+    scale: float
+    fallback: bool
+    reason: str
+    space: str
+    table: np.ndarray
+
+    def values(self, q: np.ndarray) -> np.ndarray:
+        """Map scaled-error quantiles ``q`` (last axis = horizon) to values."""
+        if self.space == "log":
+            x = np.log(np.maximum(self.point, 1e-300)) + self.s * q
+            return np.exp(np.clip(x, -700, 700))
+        v = self.point + self.scale * q
+        return np.maximum(v, 0.0) if self.positive else v
+
+
+def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibration, n_origins):
+    keys = tuple(keys)
+    if isinstance(h, (bool, np.bool_)) or int(h) != h or int(h) < 1:
+        raise ValueError(f"h (horizon in years) must be a positive integer; got {h!r}.")
+    h = int(h)
+    if group_by is None:
+        group_by = calibration.group_by if calibration is not None else _default_group_by(keys)
+    group_by = tuple(group_by)
+    cols = list(dict.fromkeys([*keys, *group_by]))
+    df = _check_panel(panel, cols)
+    series = _split_series(df, keys, group_by)
+    if not series:
+        raise DataValidationError("panel has no rows to forecast.")
+    ref_series: list[_Series] = []
+    if reference is not None:
+        rkeys = tuple(c for c in keys if c in reference.columns)
+        rcols = list(dict.fromkeys([*rkeys, *group_by]))
+        rdf = _check_panel(reference, rcols, what="reference")
+        ref_series = _split_series(rdf, rkeys or group_by, group_by, start=len(series), reference=True)
+    allser = series + ref_series
+    by_sid = {s.sid: s for s in allser}
+    base, requested, auto = _resolve_models(models)
+    if calibration is not None:
+        # only the models the stored choice may need
+        base_names = {m.name for m in base}
+        need = set(calibration.choice.values()) | {n for r in calibration.ranking.values() for n in r}
+        for name, (members, _) in calibration.combos.items():
+            need |= set(members)
+        if auto:
+            base = [m for m in base if m.name in need] or base
+        del base_names
+    priors = calibration.volatility_prior if calibration is not None else _volatility_priors(allser)
+    pinfo = _panel_growth_info(allser)
+    do_origins = calibration is None
+    work = allser if do_origins else series
+    n_chunks = 1 if (client is None and (n_jobs in (None, 1))) else (
+        4 * (n_jobs if n_jobs and n_jobs > 0 else _cpu()) if client is None else 4 * _dask_workers(client))
+    chunks = _chunks(work, n_chunks)
+    # each chunk only needs its groups' panel info
+    results = _map_chunks(chunks, (base, h, n_origins, pinfo, priors, do_origins), n_jobs, client)
+    base_names = [m.name for m in base]
+    if calibration is None:
+        rec = _records_frame(results, by_sid, base_names)
+        calibration = _fit_calibration(rec, requested, auto, h, group_by, priors)
+    res_by_sid = {r["sid"]: r for r in results}
+    fitted: list[_Fitted] = []
+    for s in series:
+        r = res_by_sid[s.sid]
+        finals = {base_names[i]: v for i, v in r["final"].items()}
+        reasons = {base_names[i]: v for i, v in r["reasons"].items()}
+        pos = r["positive"]
+
+        def value_of(name):
+            if name in finals:
+                return finals[name]
+            spec = calibration.combos.get(name)
+            if spec is None:
+                for m in requested:
+                    if isinstance(m, Combination) and m.name == name:
+                        spec = (m.member_names, m.method)
+            if spec is None:
+                return None
+            members, method = spec
+            pts = [finals[m] for m in members if m in finals]
+            if len(pts) < 2:
+                reasons.setdefault(name, f"fewer than two members of {name} fit")
+                return None
+            xs = _to_scale(np.vstack(pts), pos)
+            c = combine_points(xs, method)
+            return np.exp(c) if pos else c
+
+        if auto:
+            wanted = [calibration.choice.get(s.group)] if calibration.choice.get(s.group) else []
+            order = wanted + [m for m in calibration.ranking.get(s.group, []) if m not in wanted]
+            order += [m for m in ("pooled", "drift", "drift_level", "naive") if m not in order]
+            first = order[0]
+            for name in order:
+                v = value_of(name)
+                if v is not None:
+                    fb = name != first
+                    why = ""
+                    if fb:
+                        why = reasons.get(first, f"{first} unavailable")
+                        if not calibration.choice.get(s.group):
+                            why = "too few rolling-origin errors in the group to choose a model; " \
+                                  f"used {name}"
+                    fitted.append(_Fitted(s, name, v, pos, r["s"], r["scale"], fb, why,
+                                          *calibration.table(s.group, name, h, pos)))
+                    break
+        else:
+            for m in requested:
+                v = value_of(m.name)
+                fb, why, used = False, "", m.name
+                if v is None:
+                    fb = True
+                    why = f"{reasons.get(m.name, m.name + ' unavailable')}; naive used"
+                    v = value_of("naive")
+                    if v is None:
+                        v = np.full(h, s.y[-1]) if len(s.y) else np.full(h, np.nan)
+                    tab = calibration.table(s.group, "naive", h, pos)
+                else:
+                    tab = calibration.table(s.group, m.name, h, pos)
+                fitted.append(_Fitted(s, used, v, pos, r["s"], r["scale"], fb, why, *tab))
+    return fitted, calibration, keys, h
+
+
+def _cpu() -> int:
+    import os
+
+    return max(1, os.cpu_count() or 1)
+
+
+def _dask_workers(client) -> int:
+    try:
+        return max(1, len(client.scheduler_info().get("workers", {})))
+    except Exception:  # a client without scheduler info still works with one chunk per call
+        return 1
+
+
+def _quantiles_for(f: _Fitted, probs: np.ndarray) -> np.ndarray:
+    """Value-scale quantiles, shape (h, len(probs)), from the calibrated table."""
+    tab = f.table
+    h = len(f.point)
+    q = np.empty((len(probs), h))
+    for j in range(h):
+        q[:, j] = np.interp(probs, _P, tab[j])
+    return f.values(q).T
+
+
+def _warn_fallbacks(fitted: list[_Fitted], total: int) -> None:
+    fb = [f for f in fitted if f.fallback]
+    if not fb:
+        return
+    keys = {f.series.key for f in fb}
+    eg = "; ".join(f"{f.series.key}: {f.reason}" for f in fb[:3])
+    warnings.warn(f"{len(keys)} of {total} series fell back to another model "
+                  f"(see columns fallback_used/fallback_reason), e.g. {eg}", FallbackWarning, stacklevel=3)
+
+
+def forecast(panel: pd.DataFrame, h: int, level: Sequence[float] = (80, 95), models: Any = "auto",
+             keys: Sequence[str] = ("region", "indicator"), n_jobs: int = 1, client=None,
+             reference: pd.DataFrame | None = None, quantiles: Sequence[float] = (),
+             group_by: Sequence[str] | None = None, calibration: Calibration | None = None,
+             n_origins: int = N_ORIGINS) -> pd.DataFrame:
+    """Forecast every series of a long panel with calibrated intervals.
+
+    Parameters
+    ----------
+    panel
+        Long frame with the ``keys`` columns, ``year`` (int) and ``value``; extra columns are ignored.
+    h
+        Years ahead.
+    level
+        Interval levels in percent -> columns ``lo_80, hi_80, ...``.
+    models
+        ``"auto"`` (choose per indicator group by rolling-origin accuracy; one row per series and
+        year) or a list of model instances (one row per model, series and year).
+    keys
+        Columns identifying a series, e.g. ``("region", "indicator")`` or ``("series_id",)``.
+    n_jobs
+        joblib processes for the per-series work (``-1`` = all cores).
+    client
+        A ``dask.distributed.Client``; when given the work is mapped on its cluster.
+    reference
+        Extra series (same value columns, e.g. the 31 provinces) that inform selection, calibration
+        and the pooled growth model of each group but are not forecast.
+    quantiles
+        Probabilities -> columns ``q_10, q_50, ...``.
+    group_by
+        Columns defining calibration/selection groups; default ``("indicator",)`` when
+        ``indicator`` is a key, else all series form one group.
+    calibration
+        A :class:`Calibration` from :func:`calibrate` to reuse instead of refitting.
+    n_origins
+        In-sample rolling origins per series.
+
+    Returns
+    -------
+    DataFrame
+        keys..., year, model, mean, lo_80, hi_80, lo_95, hi_95, [q_*], fallback_used, fallback_reason.
+        ``mean`` is the point forecast (for positive series the back-transformed log forecast,
+        i.e. a median).
+
+    Example
+    -------
+    >>> fc = forecast(panel, h=2, level=(80, 95))                      # doctest: +SKIP
+    >>> fc = forecast(m3, h=6, keys=("series_id",), n_jobs=2)           # doctest: +SKIP
+    """
+    level = [float(v) for v in level]
+    for v in level:
+        if not 0 < v < 100:
+            raise ValueError(f"level must be in percent, strictly between 0 and 100; got {v!r}.")
+    quantiles = [float(q) for q in quantiles]
+    for q in quantiles:
+        if not 0 < q < 1:
+            raise ValueError(f"quantiles must be probabilities strictly between 0 and 1; got {q!r}.")
+    fitted, cal, keys, h = _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibration,
+                                   n_origins)
+    probs = []
+    for v in level:
+        probs += [0.5 - v / 200, 0.5 + v / 200]
+    probs += quantiles
+    probs = np.array(probs)
+    rows = []
+    for f in fitted:
+        q = _quantiles_for(f, probs) if len(probs) else np.empty((h, 0))
+        last = int(f.series.years[-1]) if len(f.series.years) else 0
+        d = {k: [v] * h for k, v in zip(keys, f.series.key)}
+        d["year"] = np.arange(last + 1, last + h + 1)
+        d["model"] = f.model
+        d["mean"] = f.point
+        for i, v in enumerate(level):
+            lo, hi = level_keys(v)
+            d[lo] = q[:, 2 * i]
+            d[hi] = q[:, 2 * i + 1]
+        for i, p in enumerate(quantiles):
+            d[quantile_key(p)] = q[:, 2 * len(level) + i]
+        d["fallback_used"] = f.fallback
+        d["fallback_reason"] = f.reason
+        rows.append(pd.DataFrame(d))
+    _warn_fallbacks(fitted, len({f.series.key for f in fitted}))
+    out = pd.concat(rows, ignore_index=True)
+    out["year"] = out["year"].astype(int)
+    out.attrs["calibration"] = cal
+    return out
+
+
+def forecast_paths(panel: pd.DataFrame, h: int, n_paths: int = 2000, keys: Sequence[str] = ("region", "indicator"),
+                   seed: int = 0, reference: pd.DataFrame | None = None, models: Any = "auto",
+                   n_jobs: int = 1, client=None, group_by: Sequence[str] | None = None,
+                   calibration: Calibration | None = None, n_origins: int = N_ORIGINS) -> dict:
+    """Calibrated joint sample paths for every series.
+
+    The marginal at each horizon is the calibrated quantile function used by :func:`forecast`
+    (so path quantiles reproduce its intervals); across horizons the paths follow cumulative
+    growth shocks (a random-walk Gaussian copula), so a bad year is not undone the next year.
+
+    Parameters
+    ----------
+    panel, h, keys, reference, n_jobs, client, group_by, calibration, n_origins
+        As in :func:`forecast`.
+    n_paths
+        Paths per series.
+    seed
+        Seed of the random generator (results are reproducible).
+    models
+        ``"auto"`` or a list holding exactly one model instance.
+
+    Returns
+    -------
+    dict
+        ``{key tuple: ForecastPaths}``.
+
+    Example
+    -------
+    >>> fp = forecast_paths(panel, h=3)                                    # doctest: +SKIP
+    >>> fp[("南昌市", "patent_applications")].prob(2025, 30000)             # doctest: +SKIP
+    """
+    if not (isinstance(models, str) and models == "auto"):
+        mlist = [models] if isinstance(models, Model) else list(models)
+        if len(mlist) != 1:
+            raise ValueError("forecast_paths takes models='auto' or exactly one model.")
+    if int(n_paths) < 1:
+        raise ValueError(f"n_paths must be at least 1; got {n_paths!r}.")
+    fitted, cal, keys, h = _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibration,
+                                   n_origins)
+    rng = np.random.default_rng(seed)
+    out = {}
+    for f in fitted:
+        z = cumulative_normals(rng, int(n_paths), h)
+        u = norm.cdf(z)
+        q = np.empty_like(u)
+        for j in range(h):
+            q[:, j] = np.interp(u[:, j], _P, f.table[j])
+        paths = f.values(q)
+        last = int(f.series.years[-1])
+        out[f.series.key] = ForecastPaths(years=np.arange(last + 1, last + h + 1), paths=paths, model=f.model,
+                                          last_year=last, last_value=float(f.series.y[-1]), n_obs=len(f.series.y))
+    _warn_fallbacks(fitted, len(fitted))
+    return out
+
+
+def calibrate(panel: pd.DataFrame, h: int, models: Any = "auto", keys: Sequence[str] = ("region", "indicator"),
+              n_jobs: int = 1, client=None, reference: pd.DataFrame | None = None,
+              group_by: Sequence[str] | None = None, n_origins: int = N_ORIGINS) -> Calibration:
+    """Fit model choice and interval calibration once on a panel, for reuse via ``calibration=``.
+
+    Returns
+    -------
+    Calibration
+        choice/ranking per group, quantile tables per (group, model), selection scores.
+
+    Example
+    -------
+    >>> cal = calibrate(panel, h=3)                                         # doctest: +SKIP
+    >>> fc = forecast(panel, h=3, calibration=cal)                          # doctest: +SKIP
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        _, cal, _, _ = _engine(panel, h, models, keys, group_by, n_jobs, client, reference, None, n_origins)
+    return cal
+
+
+# ---------------------------------------------------------------------------------------------
+# backtests
+# ---------------------------------------------------------------------------------------------
+def _parse_origins(origins) -> list[int]:
+    if isinstance(origins, str):
+        if "-" in origins:
+            a, b = origins.split("-", 1)
+            return list(range(int(a), int(b) + 1))
+        return [int(v) for v in origins.split(",")]
+    if isinstance(origins, (int, np.integer)):
+        return [int(origins)]
+    return [int(v) for v in origins]
+
+
+def backtest(panel: pd.DataFrame, origins: Iterable[int] | str, h: int, models: Any = "auto",
+             keys: Sequence[str] = ("region", "indicator"), level: Sequence[float] = (80, 95),
+             quantiles: Sequence[float] = (), n_jobs: int = 1, client=None,
+             reference: pd.DataFrame | None = None, group_by: Sequence[str] | None = None,
+             n_origins: int = N_ORIGINS) -> pd.DataFrame:
+    """Rolling-origin evaluation: at each origin year forecast from data up to that year only.
+
+    Everything -- model choice, interval calibration, the pooled model's panel growth -- is refitted
+    on the truncated panel, so no information after the origin is used.
+
+    Parameters
+    ----------
+    origins
+        Last year of data at each origin, e.g. ``range(2016, 2023)`` or ``"2016-2022"``.
+    h
+        Years ahead from each origin (rows beyond the data are dropped).
+    Other parameters as in :func:`forecast`.
+
+    Returns
+    -------
+    DataFrame
+        keys..., origin, year, horizon, model, actual, mean, lo_*/hi_*, [q_*], scale (in-sample mean
+        absolute first difference, the MASE denominator), fallback_used.
+
+    Example
+    -------
+    >>> bt = backtest(panel, origins=range(2016, 2023), h=2)                 # doctest: +SKIP
+    >>> accuracy(bt)                                                          # doctest: +SKIP
+    """
+    keys = tuple(keys)
+    gb = group_by if group_by is not None else _default_group_by(keys)
+    df = _check_panel(panel, list(dict.fromkeys([*keys, *gb])))
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        for o in _parse_origins(origins):
+            train = df[df["year"] <= o]
+            if train.empty:
+                continue
+            ref = reference[reference["year"] <= o] if reference is not None else None
+            fc = forecast(train, h, level=level, models=models, keys=keys, n_jobs=n_jobs, client=client,
+                          reference=ref, quantiles=quantiles, group_by=gb, n_origins=n_origins)
+            fc = fc[fc.groupby(list(keys))["year"].transform("min") == o + 1]  # series ending at the origin
+            scale = (train.sort_values("year").groupby(list(keys))["value"]
+                     .apply(lambda v: _mase_scale(v.dropna().to_numpy(float))).rename("scale"))
+            act = df[(df["year"] > o) & (df["year"] <= o + h)][[*keys, "year", "value"]].rename(
+                columns={"value": "actual"})
+            m = fc.merge(act, on=[*keys, "year"], how="inner").merge(scale.reset_index(), on=list(keys), how="left")
+            m.insert(len(keys), "origin", o)
+            m["horizon"] = m["year"] - o
+            out.append(m)
+    if not out:
+        raise DataValidationError(f"no forecasts could be scored for origins {origins!r}: no actual values "
+                                  "after any origin.")
+    bt = pd.concat(out, ignore_index=True)
+    front = [*keys, "origin", "year", "horizon", "model", "actual", "mean"]
+    return bt[front + [c for c in bt.columns if c not in front]]
+
+
+def accuracy(bt: pd.DataFrame, by: Sequence[str] = ("model",), series_keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """Accuracy metrics of a :func:`backtest` frame.
+
+    Errors are averaged within each series and origin first, then across them (as in the M3/M4
+    evaluations): ``smape``, ``mape`` (percent), ``mase`` (MAE / in-sample mean absolute first
+    difference), ``coverage_80``/``coverage_95`` (percent of actuals inside), ``msis_80``/``msis_95``
+    (scaled interval score), ``winkler_95`` (unscaled interval score), ``crps`` (scaled, from the
+    interval bounds and quantile columns treated as quantiles, with ``mean`` as the median).
+
+    Parameters
+    ----------
+    bt
+        Output of :func:`backtest` (or any frame with actual, mean, scale and interval columns).
+    by
+        Grouping columns of the result, e.g. ``("model",)`` or ``("indicator", "model")``.
+    series_keys
+        Columns identifying one series in ``bt``; default: every column before ``origin``.
+
+    Returns
+    -------
+    DataFrame
+        by..., n, smape, mape, mase, coverage_*, msis_*, winkler_*, crps.
+    """
+    bt = bt.copy()
+    if series_keys is None:
+        cols = list(bt.columns)
+        series_keys = cols[: cols.index("origin")] if "origin" in cols else []
+    unit = [*series_keys, *(["origin"] if "origin" in bt.columns else [])]
+    for b in by:
+        if b not in unit:
+            unit.append(b)
+    y, f = bt["actual"].to_numpy(float), bt["mean"].to_numpy(float)
+    sc = bt["scale"].to_numpy(float) if "scale" in bt.columns else np.ones(len(bt))
+    bt["_smape"] = smape(y, f)
+    bt["_mape"] = mape(y, f)
+    bt["_mase"] = mase(y, f, sc)
+    levels = sorted({float(c[3:]) for c in bt.columns if c.startswith("lo_") and f"hi_{c[3:]}" in bt.columns})
+    metric_cols = ["_smape", "_mape", "_mase"]
+    qcols, qprobs = [], []
+    for lv in levels:
+        lo, hi = level_keys(lv)
+        tag = f"{lv:g}"
+        bt[f"_cov_{tag}"] = 100 * coverage(y, bt[lo], bt[hi])
+        bt[f"_msis_{tag}"] = interval_score(y, bt[lo], bt[hi], lv, sc)
+        bt[f"_wink_{tag}"] = interval_score(y, bt[lo], bt[hi], lv, 1.0)
+        metric_cols += [f"_cov_{tag}", f"_msis_{tag}", f"_wink_{tag}"]
+        qcols += [lo, hi]
+        qprobs += [0.5 - lv / 200, 0.5 + lv / 200]
+    for c in bt.columns:
+        if c.startswith("q_"):
+            qcols.append(c)
+            qprobs.append(float(c[2:]) / 100)
+    if qcols:
+        qcols.append("mean")
+        qprobs.append(0.5)
+        order = np.argsort(qprobs)
+        bt["_crps"] = crps_quantiles(y, bt[[qcols[i] for i in order]].to_numpy(float),
+                                     [qprobs[i] for i in order], sc)
+        metric_cols.append("_crps")
+    valid = np.isfinite(y) & np.isfinite(f)
+    per = bt.loc[valid].groupby(unit, dropna=False)[metric_cols].mean().reset_index()
+    res = per.groupby(list(by), dropna=False)[metric_cols].mean()
+    res.insert(0, "n", per.groupby(list(by), dropna=False).size())
+    ren = {"_smape": "smape", "_mape": "mape", "_mase": "mase", "_crps": "crps"}
+    for lv in levels:
+        tag = f"{lv:g}"
+        ren.update({f"_cov_{tag}": f"coverage_{tag}", f"_msis_{tag}": f"msis_{tag}", f"_wink_{tag}": f"winkler_{tag}"})
+    return res.rename(columns=ren).reset_index()
