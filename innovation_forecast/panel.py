@@ -215,7 +215,8 @@ def _apply_factor(value: float, factor: float) -> float:
     return value * factor
 
 
-def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = None) -> pd.DataFrame:
+def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = None,
+         problems: Iterable[str] = ()) -> pd.DataFrame:
     """Turn a raw long frame into the canonical tidy panel, or report every bad row.
 
     Parameters
@@ -229,6 +230,9 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
         Value for the ``source`` column where a row has none (default: the file name / ``name``).
     name
         Name used in messages when rows carry no ``_file`` (default ``source`` or ``"<frame>"``).
+    problems
+        Problems a reader already found (malformed rows, as ``file:line: …``); reported together
+        with the ones found here, in line order.
 
     Returns
     -------
@@ -260,8 +264,9 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
             "(Chinese headers 地区/年份/指标/数值 also work).",
             [f"{name}:1: missing column {c!r}" for c in missing],
         )
+    prior = list(problems)
     n = len(raw)
-    if n == 0:
+    if n == 0 and not prior:
         return empty_panel()
     locs = _locations(raw, name)
     problems: list[tuple[int, str]] = []
@@ -405,14 +410,20 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
     out = pd.DataFrame(out_rows, columns=PANEL_COLUMNS + ["_pos"])
     if len(out):
         problems.extend(_duplicate_problems(out, locs))
-    if problems:
+    if problems or prior:
         problems.sort(key=lambda p: p[0])
-        raise DataValidationError(_summary(name, [p[1] for p in problems]), [p[1] for p in problems])
+        msgs = sorted(prior + [p[1] for p in problems], key=_line_order)
+        raise DataValidationError(_summary(name, msgs), msgs)
     if out.empty:
         return empty_panel()
     out = out.drop_duplicates(subset=["region_code", "year", "indicator", "status", "months"], keep="first")
     out = out.sort_values(["region_code", "indicator", "status", "year"], kind="stable")
     return _typed(out)
+
+
+def _line_order(msg: str) -> tuple[str, float]:
+    m = re.match(r"(.*?):(?:row )?(\d+)", msg)
+    return (m.group(1), int(m.group(2))) if m else ("", math.inf)
 
 
 @lru_cache(maxsize=None)

@@ -199,6 +199,16 @@ def test_read_tidy_xlsx_and_parquet(tmp_path):
         read_tidy(tmp_path / "bad.parquet")
 
 
+def test_unquoted_thousands_separator_is_reported_not_misread(tmp_path):
+    f = write(tmp_path / "sep.csv", "region,year,indicator,value\n江西,2020,gdp,1,234\n江西,2021,gdp,\"1,234\"\n")
+    with pytest.raises(DataValidationError, match=r"sep\.csv:2: 5 fields but the header has 4 \(extra '234'\)") as ei:
+        read_tidy(f)
+    assert len(ei.value.problems) == 1  # the quoted "1,234" on line 3 is fine
+    w = write(tmp_path / "w.csv", "region,2017,2018\n江西,1,234,567\n")
+    with pytest.raises(DataValidationError, match=r"w\.csv:2: 4 fields but the header has 3"):
+        read_wide(w, indicator="gdp")
+
+
 def test_read_tidy_missing_column(tmp_path):
     with pytest.raises(DataValidationError, match="no column for value"):
         read_tidy(write(tmp_path / "m.csv", "region,year,indicator\n江西,2020,gdp\n"))

@@ -157,3 +157,23 @@ def unit_hint(texts: list[str]) -> str | None:
             if m:
                 return unit if unit is not None else m.group(1)
     return None
+
+
+def overlong_rows(grid: Grid, header_row: int) -> list[str]:
+    """Problems for data rows with more filled cells than the header has columns.
+
+    An unquoted thousands separator (``江西,2020,gdp,1,234``) splits one number over two cells;
+    reading such a row by position would give a silently wrong value, so it is reported instead.
+    """
+    header = grid.rows[header_row] if grid.rows else []
+    width = len(header)
+    while width and is_missing(header[width - 1]):
+        width -= 1
+    out = []
+    for row, line in zip(grid.rows[header_row + 1:], grid.lines[header_row + 1:]):
+        extra = [c for c in row[width:] if not is_missing(c)]
+        if extra:
+            out.append(f"{grid.name}:{line}: {len(row)} fields but the header has {width} "
+                       f"(extra {', '.join(repr(c) for c in extra)}); an unquoted thousands separator? "
+                       "Quote numbers like \"1,234\" or drop the separator.")
+    return out

@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import DataValidationError, UnknownIndicatorError
 from ..panel import FIGURE_COLUMNS, _summary, parse_number, tidy
 from ..registry import resolve_indicator, resolve_region
-from ._io import read_csv_grid
+from ._io import overlong_rows, read_csv_grid
 
 __all__ = ["BULLETIN_SKIPPED_INDICATORS", "read_bulletins"]
 
@@ -42,7 +42,10 @@ def _raw(path: Path) -> tuple[pd.DataFrame, list[str]]:
             f"{path.name}: expected columns {sorted(need)}, found {header}.",
             [f"{path.name}:{grid.lines[0]}: missing column(s) {sorted(need - set(header))}"],
         )
-    rows = [r + [""] * (len(header) - len(r)) for r in grid.rows[1:]]
+    bad = overlong_rows(grid, 0)
+    if bad:
+        raise DataValidationError(_summary(path.name, bad), bad)
+    rows = [(r + [""] * (len(header) - len(r)))[: len(header)] for r in grid.rows[1:]]
     df = pd.DataFrame(rows, columns=header, dtype=object)
     parts = [_split_indicator(i) for i in df["indicator"]]
     df["indicator"] = [p[0] for p in parts]

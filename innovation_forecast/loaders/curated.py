@@ -14,7 +14,7 @@ from ..errors import DataValidationError, UnitError, UnknownIndicatorError, Unkn
 from ..panel import (BASES, COMPARATORS, FIGURE_COLUMNS, STATUSES, TARGET_COLUMNS, _summary, empty_panel,
                      is_missing, parse_number, tidy)
 from ..registry import convert, resolve_indicator, resolve_region
-from ._io import read_csv_grid
+from ._io import overlong_rows, read_csv_grid
 
 __all__ = ["embedded_panel", "load_figures", "load_targets"]
 
@@ -28,7 +28,10 @@ def _grid_frame(path: Path, label: str) -> pd.DataFrame:
     if not grid.rows:
         return pd.DataFrame()
     header = [h.strip() for h in grid.rows[0]]
-    rows = [r + [""] * (len(header) - len(r)) for r in grid.rows[1:]]
+    bad = overlong_rows(grid, 0)
+    if bad:
+        raise DataValidationError(_summary(label, bad), bad)
+    rows = [(r + [""] * (len(header) - len(r)))[: len(header)] for r in grid.rows[1:]]
     df = pd.DataFrame(rows, columns=header, dtype=object)
     df["_file"] = label
     df["_line"] = grid.lines[1:]

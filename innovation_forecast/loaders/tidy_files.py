@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import DataValidationError
 from ..panel import tidy
 from ..registry import normalize_text
-from ._io import Grid, read_grid
+from ._io import Grid, overlong_rows, read_grid
 
 __all__ = ["COLUMN_ALIASES", "read_tidy", "read_gdp_long", "read_population_long"]
 
@@ -66,6 +66,7 @@ def _grid_to_raw(grid: Grid, label: str) -> pd.DataFrame:
     raw = pd.DataFrame(data, dtype=object)
     raw["_file"] = label
     raw["_line"] = grid.lines[h + 1:]
+    raw.attrs["problems"] = overlong_rows(grid, h)
     return raw
 
 
@@ -108,7 +109,8 @@ def read_tidy(path: str | os.PathLike, *, source: str | None = None) -> pd.DataF
         raw["_line"] = [f"row {i + 1}" for i in range(len(df))]
     else:
         raw = _grid_to_raw(read_grid(p), p.name)
-    return tidy(raw, source=source or p.name, name=p.name)
+    prior = raw.attrs.pop("problems", [])
+    return tidy(raw, source=source or p.name, name=p.name, problems=prior)
 
 
 def read_gdp_long(path: str | os.PathLike) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import DataValidationError
 from ..panel import is_missing, looks_like_year, norm, parse_year, tidy
 from ..registry import canonical_unit, resolve_region
-from ._io import Grid, read_grid, unit_hint
+from ._io import Grid, overlong_rows, read_grid, unit_hint
 
 __all__ = ["read_gdp_xls", "read_population_wide", "read_wide"]
 
@@ -121,7 +121,7 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
     raw["source"] = source or p.name
     # year headers: 2017, 2017.0, "2017年" → int (tidy re-checks and reports bad ones)
     raw["year"] = [_year_or_raw(y) for y in raw["year"]]
-    return tidy(raw, source=source or p.name, name=p.name)
+    return tidy(raw, source=source or p.name, name=p.name, problems=overlong_rows(grid, h))
 
 
 def _year_or_raw(y):
