@@ -1,0 +1,101 @@
+"""Recall and precision of the reader against the curated answer key (``data/figures.csv``,
+``data/targets.csv``), per seed document.
+
+A read row matches a key row when region, indicator, year, basis (and, for targets, comparator)
+are equal and the values agree within a relative tolerance of 1e-6; each key row is matched at
+most once. Figures also get a *strict* score that requires status and months to agree. Stretch
+levels of matched targets are compared separately.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ..registry import INDICATORS
+
+__all__ = ["score_reader"]
+
+
+def _close(a: float, b: float, rel: float = 1e-6) -> bool:
+    if (a is None or (isinstance(a, float) and math.isnan(a))) and (b is None or (isinstance(b, float) and math.isnan(b))):
+        return True
+    try:
+        return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=1e-12)
+    except (TypeError, ValueError):
+        return False
+
+
+def _match(read: pd.DataFrame, key: pd.DataFrame, cols: list[str]) -> tuple[int, list[tuple[int, int]]]:
+    used: set[int] = set()
+    pairs = []
+    for i, r in read.iterrows():
+        for j, k in key.iterrows():
+            if j in used:
+                continue
+            if all(_same(r[c], k[c]) for c in cols) and _close(r["value"], k["value"]):
+                used.add(j)
+                pairs.append((i, j))
+                break
+    return len(pairs), pairs
+
+
+def _same(a, b) -> bool:
+    if pd.isna(a) and pd.isna(b):
+        return True
+    if pd.isna(a) or pd.isna(b):
+        return False
+    if isinstance(a, (int, float)) or isinstance(b, (int, float)):
+        try:
+            return float(a) == float(b)
+        except (TypeError, ValueError):
+            return False
+    return str(a) == str(b)
+
+
+def score_reader(seeds_dir: str | Path, data_dir: str | Path) -> pd.DataFrame:
+    """Read every seed in ``seeds_dir`` and score it against ``data_dir``/figures.csv and targets.csv.
+
+    Returns
+    -------
+    DataFrame
+        doc, part (figures | figures_strict | targets | stretch), n_key, n_read, n_match, recall, precision;
+        one row per seed and part plus an ``ALL`` row per part.
+    """
+    from . import read_report
+
+    seeds_dir, data_dir = Path(seeds_dir), Path(data_dir)
+    fk = pd.read_csv(data_dir / "figures.csv")
+    tk = pd.read_csv(data_dir / "targets.csv")
+    rows = []
+    for path in sorted(seeds_dir.glob("*.txt")):
+        doc = path.stem
+        rep = read_report(path)
+        f = rep.figures[rep.figures["indicator"].isin(INDICATORS)].reset_index(drop=True)
+        fkey = fk[fk["doc"] == doc].reset_index(drop=True)
+        t = rep.targets.reset_index(drop=True)
+        tkey = tk[tk["doc"] == doc].reset_index(drop=True)
+        n, _ = _match(f, fkey, ["region", "indicator", "year", "basis"])
+        rows.append(("figures", doc, len(fkey), len(f), n))
+        n, _ = _match(f, fkey, ["region", "indicator", "year", "basis", "status", "months"])
+        rows.append(("figures_strict", doc, len(fkey), len(f), n))
+        n, pairs = _match(t, tkey, ["region", "indicator", "year", "basis", "comparator"])
+        rows.append(("targets", doc, len(tkey), len(t), n))
+        n_stretch_key = int(tkey["stretch_low"].notna().sum())
+        n_stretch_read = int(t["stretch_low"].notna().sum())
+        ok = sum(1 for i, j in pairs if tkey.loc[j, "stretch_low"] == tkey.loc[j, "stretch_low"]
+                 and _close(t.loc[i, "stretch_low"], tkey.loc[j, "stretch_low"])
+                 and _close(t.loc[i, "stretch_high"], tkey.loc[j, "stretch_high"]))
+        rows.append(("stretch", doc, n_stretch_key, n_stretch_read, ok))
+    out = pd.DataFrame(rows, columns=["part", "doc", "n_key", "n_read", "n_match"])
+    tot = out.groupby("part", as_index=False)[["n_key", "n_read", "n_match"]].sum()
+    tot["doc"] = "ALL"
+    out = pd.concat([out, tot[out.columns]], ignore_index=True)
+    out["recall"] = out["n_match"] / out["n_key"].where(out["n_key"] > 0)
+    out["precision"] = out["n_match"] / out["n_read"].where(out["n_read"] > 0)
+    order = {"targets": 0, "stretch": 1, "figures": 2, "figures_strict": 3}
+    out = out.sort_values(["part", "doc"], key=lambda c: c.map(order) if c.name == "part" else c.map(
+        lambda d: "~" if d == "ALL" else d)).reset_index(drop=True)
+    return out[["part", "doc", "n_key", "n_read", "n_match", "recall", "precision"]]

@@ -1,0 +1,560 @@
+"""Figures and targets from a normalised report text.
+
+The reader works on a *search string*: the normalised text without whitespace and
+without short parentheticals (``研发投入强度(研发经费投入总量与全市GDP之比)达到1.95%`` reads
+as ``研发投入强度达到1.95%``), with a map back to the normalised text so every quote is
+an exact slice of ``Report.text``.
+
+Per sentence, each quantity (number + unit) is tied to the nearest indicator phrase
+before it when only verbs, years and function words lie between them; a number with no
+phrase of its own can still be the growth rate of the indicator just named (…6200件，比上年增长23.1%),
+the stretch level of the target just stated (…40家以上，力争60-80家), or one of a list read
+"分别" (…300件、授权量160件，分别增长53.8%和61.6%). Time words (截至9月, 预计, 今年, 2020年) set
+a context that runs to the end of the paragraph (预计: to the end of the sentence).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..errors import UnitError
+from ..registry import INDICATORS, REGIONS, Region, convert, resolve_region
+from .lexicon import (COMMIT_WORDS, COMPARATOR_WORDS, DECLINE_WORDS, FIRM_WORDS, GAP_RE, GROWTH_WORDS, KIND_WORDS,
+                      OWN_MARKERS, PHRASES, PROVINCE_MARKERS, QUALIFIERS, STRETCH_WORDS, phrase_regex)
+from .numbers import Quantity, find_quantities
+
+__all__ = ["analyse", "DocInfo"]
+
+_SENT_END = re.compile(r"[。;!?]")
+_CLAUSE_END = re.compile(r"[,、:;。]")
+_HEAD_MARK = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.](?!\d)|第[一二三四五六七八九十]+[部章])")
+_PLAN_HEAD = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.])?(?:\d{4}年度?|今年|明年|下一步|下一阶段|今后|下步|新的一年)?"
+    r"[^。,]{0,8}?(?:打算|思路|计划|目标|安排|要点|展望|任务)(?:和|与|及)?[^。,]{0,6}$")
+_NOT_PLAN = re.compile(r"完成|情况|总结|回顾|成效|问题|困难|不足|做法|体会|先进|单位")
+_TIME = re.compile(
+    r"(?P<upto>截[至止]到?(?:(?P<uy>\d{4})年)?(?:(?P<um>\d{1,2})月(?:底|末|份)?|(?P<uend>年底|年末|年终)|目前))"
+    r"|(?P<range>(?:(?P<ry>\d{4})年)?1月?[-~至到](?P<rm>\d{1,2})月)"
+    r"|(?P<quarter>(?:(?P<qy>\d{4})年)?(?P<q>前三季度|前三个季度|上半年|一季度|第一季度))"
+    r"|(?P<est>预计)"
+    r"|(?P<full>全年|年底|年末)"
+    r"|(?P<year>(?P<yy>(?:19|20)\d{2})年度?(?![的\d]))"
+    r"|(?P<rel>(?<![比较同])(?:今年|去年|上年|明年|上一年|本年度?))"
+)
+_INLINE_YEAR = re.compile(r"((?:19|20)\d{2})年度?的?$")
+_ENTITY_END = re.compile(r"(?:企业|公司|集团|园区|产业园|高新区|开发区|经开区|研究院|大学|学院|基地|中心|厂|学校|单位|平台|广场)$")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:县|区|市|镇|乡)(?![级域内里委直场民政属])")
+_PLACE_IGNORE = re.compile(r"城市|上市|超市|省市|市县|县市|市区|县区|区县|各县|各区|各市|市里|社区|园区|景区|山区|城区|"
+                           r"产区|片区|试验区|示范区|新区内|辖区|全市|我市|本市|全县|我县|本县|全区|我区|本区")
+
+
+@dataclass
+class DocInfo:
+    """What the reader knows about a document before reading figures."""
+
+    title: str
+    report_year: int | None
+    plan_year: int | None
+    region: Region | None
+    plan_start: int  # offset in the search string where the plan part starts (len if none)
+
+
+@dataclass
+class _Item:
+    kind: str  # "figure" | "target"
+    region: str | None
+    year: int | None
+    indicator: str
+    basis: str
+    value: float
+    unit: str
+    status: str = "actual"
+    months: int | None = None
+    comparator: str = "ge"
+    stretch_low: float = math.nan
+    stretch_high: float = math.nan
+    stretch_only: bool = False
+    s_start: int = 0
+    s_end: int = 0
+    year_flag: str = ""
+
+
+# ------------------------------------------------------------------------------------------------
+def build_search(text: str) -> tuple[str, list[int]]:
+    """Whitespace-free, parenthetical-free copy of ``text`` and the index map back into it."""
+    chars: list[str] = []
+    pos: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "(":
+            j = text.find(")", i + 1, i + 42)
+            if j != -1 and "\n" not in text[i:j] and "(" not in text[i + 1:j]:
+                i = j + 1
+                continue
+        if c.isspace() and c != "\n":
+            i += 1
+            continue
+        chars.append(c)
+        pos.append(i)
+        i += 1
+    return "".join(chars), pos
+
+
+def _lines(s: str) -> list[tuple[int, str]]:
+    out, start = [], 0
+    for line in s.split("\n"):
+        out.append((start, line))
+        start += len(line) + 1
+    return out
+
+
+def _region_names(r: Region) -> set[str]:
+    names = {r.name, r.short, *[a for a in r.aliases if re.search(r"[\u4e00-\u9fff]", a)]}
+    return {x for x in names if len(x) >= 2}
+
+
+def _find_regions(text: str) -> Counter:
+    c: Counter = Counter()
+    for code, r in REGIONS.items():
+        if r.level == "country":
+            continue
+        for nm in sorted(_region_names(r), key=len, reverse=True):
+            k = text.count(nm)
+            if k:
+                c[code] += k
+                break
+    return c
+
+
+def _province_of(r: Region | None) -> Region | None:
+    while r is not None and r.level not in ("province", "country"):
+        r = r.parent_region
+    return r
+
+
+def doc_info(s: str, *, doc: str, region: str | None, report_year: int | None) -> DocInfo:
+    lines = _lines(s)
+    # title block: short lines before the first body line or numbered heading
+    title_lines, body_from = [], 0
+    for k, (off, line) in enumerate(lines[:15]):
+        if not line:
+            continue
+        if len(line) > 40 or "。" in line or _HEAD_MARK.match(line):
+            body_from = off
+            break
+        if re.search(r"工作|总结|报告|打算|计划|思路|要点|汇报", line) and re.search(r"\d{4}年|年度", line):
+            title_lines.append(line)
+        elif title_lines and re.match(r"^\d{4}年", line):
+            title_lines.append(line)
+        body_from = off + len(line) + 1
+    title = "".join(title_lines)
+
+    plan_start = len(s)
+    for off, line in lines:
+        if off < body_from or not line or len(line) > 30:
+            continue
+        if _PLAN_HEAD.match(line) and not _NOT_PLAN.search(line):
+            plan_start = off
+            break
+
+    ry = report_year
+    if ry is None:
+        m = re.search(r"((?:19|20)\d{2})年度?(?:上半年|全年)?[^\d年]{0,15}?(?:总结|情况|报告|回顾|汇报)", title)
+        if m:
+            ry = int(m.group(1))
+        else:
+            m = re.search(r"((?:19|20)\d{2})年度?[^\d年]{0,10}?(?:打算|计划|思路|要点|安排)", title)
+            if m:
+                ry = int(m.group(1)) - 1
+    if ry is None and plan_start < len(s):
+        head = s[plan_start:s.find("\n", plan_start) if "\n" in s[plan_start:] else len(s)]
+        m = re.search(r"((?:19|20)\d{2})年", head)
+        if m:
+            ry = int(m.group(1)) - 1
+    if ry is None:
+        years = Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})年", s[:plan_start]))
+        if years:
+            top = max(years.values())
+            ry = max(y for y, k in years.items() if k == top)
+
+    reg = resolve_region(region) if region is not None else None
+    if reg is None:
+        found = _find_regions(title)
+        if found:
+            order = {"county": 0, "prefecture": 1, "province": 2}
+            reg = REGIONS[min(found, key=lambda c: (order.get(REGIONS[c].level, 3), -found[c]))]
+    if reg is None:
+        own_level = Counter()
+        own_level["prefecture"] = len(re.findall(r"全市|我市|本市", s))
+        own_level["county"] = len(re.findall(r"全县|我县|本县|全区|我区|本区", s))
+        own_level["province"] = len(re.findall(r"全省|我省", s)) // 3  # 全省 is often a comparison
+        level = own_level.most_common(1)[0][0] if sum(own_level.values()) else None
+        found = _find_regions(s)
+        cands = [c for c in found if REGIONS[c].level == level] if level else list(found)
+        if cands:
+            best = max(cands, key=lambda c: found[c])
+            if found[best] >= 2:
+                reg = REGIONS[best]
+    if reg is None and doc:
+        tokens = set(re.split(r"[_\-\s.]+", doc.lower()))
+        for r in REGIONS.values():
+            key = re.sub(r"\s*\(.*\)|\s+(district|county|city|province)$", "", r.english.lower()).replace(" ", "")
+            if key and key in tokens:
+                reg = r
+                break
+    return DocInfo(title, ry, ry + 1 if ry is not None else None, reg, plan_start)
+
+
+# ------------------------------------------------------------------------------------------------
+class _Reader:
+    def __init__(self, s: str, info: DocInfo):
+        self.s = s
+        self.info = info
+        self.items: list[_Item] = []
+        self.own = info.region
+        self.own_names = _region_names(info.region) if info.region else set()
+        self.province = _province_of(info.region)
+
+    # region of a clause prefix: own region name, the province (全省…), or None to skip
+    def _region(self, prefix: str) -> tuple[bool, str | None]:
+        own = self.own.name if self.own else None
+        if re.search(PROVINCE_MARKERS, prefix):
+            if self.province is not None and (self.own is None or self.own.level != "province"):
+                return True, self.province.name
+            return True, own
+        if prefix.startswith("全国"):
+            return True, "全国"
+        bare = re.sub(OWN_MARKERS, " ", prefix)
+        for code, r in REGIONS.items():
+            if r.level == "country" or (self.own is not None and code == self.own.code):
+                continue
+            if any(nm in bare for nm in _region_names(r)):
+                return False, None
+        for nm in self.own_names:
+            bare = bare.replace(nm, " ")
+        for m in _PLACE.finditer(bare):
+            if not _PLACE_IGNORE.search(m.group(0)):
+                return False, None
+        return True, own
+
+    def run(self) -> list[_Item]:
+        for off, line in _lines(self.s):
+            if line:
+                self._paragraph(off, line)
+        return self.items
+
+    def _paragraph(self, off: int, line: str) -> None:
+        info = self.info
+        in_plan = off >= info.plan_start
+        section_year = (info.plan_year if in_plan else info.report_year)
+        ctx = {"year": section_year, "src": "default", "status": "actual", "months": None, "flow": None,
+               "future": False}
+        start = 0
+        for m in list(_SENT_END.finditer(line)) + [None]:
+            end = m.end() if m else len(line)
+            if end > start:
+                self._sentence(off + start, off + end, off, ctx, in_plan, section_year)
+            start = end
+            if ctx["status"] == "estimate":
+                ctx["status"], ctx["months"] = "actual", None
+
+    def _apply_time(self, seg: str, ctx: dict, section_year: int | None) -> None:
+        for m in _TIME.finditer(seg):
+            if m.group("upto"):
+                if m.group("uy"):
+                    ctx["year"], ctx["src"] = int(m.group("uy")), "explicit"
+                mo = int(m.group("um")) if m.group("um") else None
+                if mo and 1 <= mo < 12:
+                    ctx["status"], ctx["months"] = "ytd", mo
+                else:
+                    ctx["status"], ctx["months"] = "actual", None
+            elif m.group("range"):
+                if m.group("ry"):
+                    ctx["year"], ctx["src"] = int(m.group("ry")), "explicit"
+                mo = int(m.group("rm"))
+                if 1 <= mo < 12:
+                    ctx["status"], ctx["months"] = "ytd", mo
+            elif m.group("quarter"):
+                if m.group("qy"):
+                    ctx["year"], ctx["src"] = int(m.group("qy")), "explicit"
+                ctx["status"], ctx["months"] = "ytd", {"上半年": 6, "一季度": 3, "第一季度": 3}.get(m.group("q"), 9)
+            elif m.group("est"):
+                ctx["status"], ctx["months"] = "estimate", None
+            elif m.group("full"):
+                if ctx["status"] == "ytd":
+                    ctx["status"], ctx["months"] = "actual", None
+            elif m.group("year"):
+                ctx["year"], ctx["src"] = int(m.group("yy")), "explicit"
+                ctx["future"] = False
+                if ctx["status"] == "ytd":
+                    ctx["status"], ctx["months"] = "actual", None
+            elif m.group("rel") and section_year is not None:
+                w = m.group("rel")
+                before = seg[:m.start()]
+                if before and not re.search(r"(?:[,、:;。]|预计|力争|确保|争取|截至|截止|到)$", before):
+                    continue
+                delta = {"去年": -1, "上年": -1, "上一年": -1, "明年": 1}.get(w, 0)
+                ctx["year"], ctx["src"] = section_year + delta, ("relative" if delta else "default")
+                ctx["future"] = delta > 0
+
+    def _find_phrase(self, seg_start: int, q: Quantity, para_off: int):
+        s = self.s
+        best = None
+        for m in phrase_regex().finditer(s, seg_start, q.start):
+            ph = None if m.group("intensity") else PHRASES[m.group(0)]
+            if ph is not None and ph.needs and not re.search(ph.needs, s[para_off:m.start()]):
+                continue
+            best = (m, ph)
+        if best is None:
+            return None
+        m, ph = best
+        gap = s[m.end():q.start]
+        if len(gap) > 14 or not GAP_RE.fullmatch(gap):
+            return None
+        return m, ph, gap
+
+    def _sentence(self, a: int, b: int, para_off: int, ctx: dict, in_plan: bool, section_year: int | None):
+        s = self.s
+        info = self.info
+        sent = s[a:b]
+        qs = find_quantities(sent)
+        for q in qs:
+            q.start += a
+            q.end += a
+        prev_end = a
+        last: _Item | None = None  # last indicator-bearing item of the sentence (for growth rates)
+        levels: list[_Item] = []  # level items of the sentence, for 分别
+        last_target: _Item | None = None
+        consumed: list[tuple[int, int]] = []
+        skip_until = -1
+        for qi, q in enumerate(qs):
+            if q.start < skip_until:
+                continue
+            seg = s[prev_end:q.start]
+            seg_start = prev_end
+            self._apply_time(seg, ctx, section_year)
+            inline = _INLINE_YEAR.search(seg)
+            year = int(inline.group(1)) if inline else ctx["year"]
+            year_src = "explicit" if inline else ctx["src"]
+            prev_end = q.end
+            found = self._find_phrase(max(a, q.start - 60, (qs[qi - 1].end if qi else a)), q, para_off)
+            after = s[q.end:q.end + 4]
+            if found is None and re.match(r"通过认定|获得认定|被认定|获认定", after) \
+                    and re.search(r"高新|高企", s[para_off:b]):
+                found = (None, PHRASES["通过认定"], "")
+            if found is not None:
+                m, ph, gap = found
+                ph_start = m.start() if m is not None else q.start
+                clause_start = a
+                for cm in _CLAUSE_END.finditer(s, a, ph_start):
+                    clause_start = cm.end()
+                prefix = s[clause_start:ph_start]
+                indicator = self._indicator(m, ph, ctx)
+                if indicator is None:
+                    last = None
+                    continue
+                if QUALIFIERS.search(prefix) or "占" in prefix or _ENTITY_END.search(prefix) \
+                        or s[q.end:q.end + 1] == "的" or re.search(r"申请|申报", gap):
+                    last = None
+                    continue
+                ok, region = self._region(prefix)
+                if not ok:
+                    last = None
+                    continue
+                item = self._make(indicator, q, gap, region, year, year_src, ctx, in_plan, sent, a, ph_start,
+                                  consumed, prefix)
+                if item is None:
+                    continue
+                last = item
+                if item.kind == "anchor":
+                    continue
+                if item.basis == "level":
+                    levels.append(item)
+                if item.kind == "target":
+                    last_target = item
+                self.items.append(item)
+                continue
+            # no phrase of its own
+            if "分别" in seg and levels and re.search(GROWTH_WORDS, seg):
+                run = [q]
+                for q2 in qs[qi + 1:]:
+                    if re.fullmatch(r"[和、,及与]", s[run[-1].end:q2.start]) and q2.unit == q.unit:
+                        run.append(q2)
+                    else:
+                        break
+                targets = levels[-len(run):] if len(levels) >= len(run) else []
+                for base, qq in zip(targets, run):
+                    it = self._derived(base, qq, seg, base.s_start)
+                    if it is not None:
+                        self.items.append(it)
+                skip_until = run[-1].end
+                prev_end = run[-1].end
+                continue
+            if last is not None and len(seg) <= 18 and re.search(GROWTH_WORDS, seg) and "占" not in seg \
+                    and not re.search(STRETCH_WORDS, seg):
+                gm = re.search(GROWTH_WORDS, seg)
+                it = self._derived(last, q, seg, seg_start + gm.start(), year=year, year_src=year_src)
+                if it is not None:
+                    self.items.append(it)
+                    if it.basis == "level":
+                        levels.append(it)
+                continue
+            sm = re.search(STRETCH_WORDS, seg)
+            if last_target is not None and sm and len(seg) <= 12 and \
+                    (q.unit == "%") == (last_target.basis in ("growth_pct",) or last_target.unit == "%"):
+                val = self._value(last_target.indicator, last_target.basis, q)
+                if val is not None:
+                    hi = self._value(last_target.indicator, last_target.basis, q, high=True)
+                    last_target.stretch_low, last_target.stretch_high = val, hi if hi is not None else val
+                    consumed.append((seg_start + sm.start(), seg_start + sm.end()))
+                    last_target.s_end = q.end
+                continue
+
+    def _indicator(self, m, ph, ctx) -> str | None:
+        if ph is None:  # the written-out R&D intensity pattern
+            return "rd_intensity"
+        if ph.kind:
+            flow = ctx["flow"]
+            if flow is None:
+                return ph.indicator
+            if flow == "valid":
+                return f"valid_{ph.kind}_patents"
+            return f"{ph.kind}_patent_{flow}"
+        ind = ph.indicator
+        if ind in ("patent_applications", "patent_grants") or ind.endswith(("_patent_applications", "_patent_grants")):
+            ctx["flow"] = "applications" if ind.endswith("applications") else "grants"
+        elif ind in ("valid_patents",):
+            ctx["flow"] = "valid"
+        return ind
+
+    @staticmethod
+    def _value(indicator: str, basis: str, q: Quantity, high: bool = False) -> float | None:
+        v = q.high if high else q.value
+        if v is None:
+            return None
+        if basis in ("growth_pct", "pp"):
+            return float(v)
+        try:
+            return convert(v, q.unit, indicator)
+        except UnitError:
+            return None
+
+    def _basis(self, indicator: str, q: Quantity, gap: str) -> tuple[str, float] | None:
+        ind = INDICATORS[indicator]
+        growth = re.search(GROWTH_WORDS + "|新增", gap)
+        to_level = re.search(r"(?:增长|增加|提高|提升|上升)(?:到|至)|增至|升至|从|由", gap)
+        sign = -1.0 if re.search(DECLINE_WORDS, gap) else 1.0
+        if q.unit in ("个百分点", "百分点"):
+            return ("pp", sign) if ind.unit == "%" or growth else None
+        if q.unit == "%":
+            if ind.unit == "%":
+                return ("pp", sign) if growth and not to_level else ("level", 1.0)
+            return ("growth_pct", sign) if growth and not to_level else None
+        if growth and not to_level:
+            if "新增" in gap and not re.search(GROWTH_WORDS, gap) and ind.stock_or_flow == "flow":
+                return "level", 1.0
+            # a flow's change stated as a count (新报备数减少458家) is no figure, but its growth rate may follow
+            return ("increment", sign) if ind.stock_or_flow in ("stock", "ratio") else ("anchor", sign)
+        return "level", 1.0
+
+    def _commitment(self, a: int, upto: int, consumed) -> str | None:
+        best = None
+        for m in re.finditer(STRETCH_WORDS + "|" + FIRM_WORDS, self.s[a:upto]):
+            p = a + m.start()
+            if any(lo <= p < hi for lo, hi in consumed):
+                continue
+            best = "stretch" if re.fullmatch(STRETCH_WORDS, m.group(0)) else "firm"
+        return best
+
+    def _make(self, indicator, q, gap, region, year, year_src, ctx, in_plan, sent, a, ph_start, consumed, prefix):
+        info = self.info
+        bb = self._basis(indicator, q, gap)
+        if bb is None:
+            return None
+        basis, sign = bb
+        has_commit = bool(re.search(COMMIT_WORDS, self.s[a:q.start]))
+        explicit_past = year_src in ("explicit", "relative") and year is not None and info.report_year is not None \
+            and year <= info.report_year
+        future = year is not None and info.report_year is not None and year > info.report_year \
+            and year_src in ("explicit", "relative")
+        is_target = (in_plan and (has_commit or not explicit_past)) or (not in_plan and future)
+        if basis == "anchor":
+            it = _Item("anchor", region, year if not is_target else (year if year_src != "default" else info.plan_year),
+                       indicator, "level", math.nan, "", status=ctx["status"], months=ctx["months"],
+                       s_start=ph_start, s_end=q.end)
+            it.year_flag = "target" if is_target else ""
+            return it
+        val = self._value(indicator, basis, q)
+        if val is None:
+            return None
+        val *= sign
+        if is_target:
+            if not in_plan and not future:
+                return None
+            tyear = year if year_src in ("explicit", "relative") else info.plan_year
+            commit = self._commitment(a, ph_start, consumed)
+            cmp_text = gap + q.suffix
+            comparator = "ge"
+            for rx, c in COMPARATOR_WORDS:
+                if re.search(rx, cmp_text):
+                    comparator = c
+                    break
+            it = _Item("target", region, tyear, indicator, basis, val, self._unit(indicator, basis),
+                       comparator=comparator, s_start=ph_start, s_end=q.end)
+            if q.high is not None:
+                hi = self._value(indicator, basis, q, high=True)
+                it.stretch_low, it.stretch_high = val, (hi * sign if hi is not None else val)
+            if commit == "stretch":
+                it.stretch_only = True
+                if q.high is None:
+                    it.stretch_low = it.stretch_high = val
+            return it
+        if q.high is not None:
+            return None  # a range is no figure
+        status, months = ctx["status"], ctx["months"]
+        flag = "" if year_src == "explicit" else "year_inferred"
+        return _Item("figure", region, year, indicator, basis, val, self._unit(indicator, basis), status=status,
+                     months=months if status == "ytd" else None, s_start=ph_start, s_end=q.end, year_flag=flag)
+
+    def _derived(self, base: _Item, q: Quantity, seg: str, start: int, year=None, year_src=None) -> _Item | None:
+        bb = self._basis(base.indicator, q, seg)
+        if bb is None:
+            return None
+        basis, sign = bb
+        if basis == "anchor" or (basis == "level" and base.basis == "level" and not re.search(r"到|至", seg)):
+            return None
+        val = self._value(base.indicator, basis, q)
+        if val is None:
+            return None
+        kind = base.kind if base.kind != "anchor" else ("target" if base.year_flag == "target" else "figure")
+        it = _Item(kind, base.region, base.year, base.indicator, basis, val * sign,
+                   self._unit(base.indicator, basis), status=base.status, months=base.months,
+                   comparator=base.comparator, stretch_only=base.stretch_only, s_start=base.s_start, s_end=q.end,
+                   year_flag=base.year_flag if base.kind != "anchor" else "")
+        if basis == "level" and year is not None:  # 从2018年的1049家…增长到2020年的2054家
+            it.year = year
+            it.s_start = start
+        if base.kind == "target":
+            if q.suffix:
+                for rx, c in COMPARATOR_WORDS:
+                    if re.search(rx, seg + q.suffix):
+                        it.comparator = c
+                        break
+            else:
+                it.comparator = "ge"
+            if base.stretch_only:
+                it.stretch_low = it.stretch_high = it.value
+        return it
+
+    @staticmethod
+    def _unit(indicator: str, basis: str) -> str:
+        return "%" if basis in ("growth_pct", "pp") else INDICATORS[indicator].unit
+
+
+def analyse(s: str, info: DocInfo) -> list[_Item]:
+    """All figure and target items of a search string (not yet de-duplicated)."""
+    return _Reader(s, info).run()
