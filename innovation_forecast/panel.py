@@ -216,7 +216,7 @@ def _apply_factor(value: float, factor: float) -> float:
 
 
 def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = None,
-         problems: Iterable[str] = ()) -> pd.DataFrame:
+         problems: Iterable[str] = (), duplicates: str = "raise") -> pd.DataFrame:
     """Turn a raw long frame into the canonical tidy panel, or report every bad row.
 
     Parameters
@@ -233,6 +233,10 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
     problems
         Problems a reader already found (malformed rows, as ``file:line: …``); reported together
         with the ones found here, in line order.
+    duplicates
+        ``"raise"`` (default): one key with two different values is a problem. ``"keep"``: keep such
+        rows (in input order) for the caller to resolve — :func:`~innovation_forecast.load_panel` does
+        this for the curated figures, where two documents may report one figure differently.
 
     Returns
     -------
@@ -408,7 +412,9 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
         out_rows.append((code, rname, level, year, ind, value, _canon_unit(ind), st, months, src, fl, i))
 
     out = pd.DataFrame(out_rows, columns=PANEL_COLUMNS + ["_pos"])
-    if len(out):
+    if duplicates not in ("raise", "keep"):
+        raise ValueError(f"duplicates={duplicates!r}; expected 'raise' or 'keep'")
+    if len(out) and duplicates == "raise":
         problems.extend(_duplicate_problems(out, locs))
     if problems or prior:
         problems.sort(key=lambda p: p[0])
@@ -416,7 +422,8 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
         raise DataValidationError(_summary(name, msgs), msgs)
     if out.empty:
         return empty_panel()
-    out = out.drop_duplicates(subset=["region_code", "year", "indicator", "status", "months"], keep="first")
+    key = ["region_code", "year", "indicator", "status", "months"]
+    out = out.drop_duplicates(subset=key if duplicates == "raise" else key + ["value"], keep="first")
     out = out.sort_values(["region_code", "indicator", "status", "year"], kind="stable")
     return _typed(out)
 

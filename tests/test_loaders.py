@@ -265,15 +265,37 @@ def test_embedded_panel_from_fixture(tmp_path, no_env):
     assert p.set_index("year").loc[2017, "months"] == 11
 
 
+def test_embedded_documents_that_disagree_become_conflicts(tmp_path, monkeypatch, no_env):
+    from innovation_forecast.loaders import curated
+
+    write(tmp_path / "figures.csv",
+          "doc,source,region,year,indicator,status,basis,value,unit,months,quote,flag\n"
+          "a,Report A,九江市,2017,hte_new,actual,level,63,家,,q,\n"
+          "b,Report B,九江市,2017,hte_new,actual,level,65,家,,q,\n"
+          "b,Report B,九江市,2017,hte_total,actual,level,160,家,,q,\n"
+          "c,Report C,九江市,2017,hte_total,actual,level,160,家,,q,\n")
+    monkeypatch.setattr(curated, "EMBEDDED_DATA_DIR", tmp_path)
+    with pytest.warns(SourceConflictWarning, match="1 value"):
+        p = load_panel()
+    assert p.set_index("indicator").loc["hte_new", "value"] == 63  # first in file order
+    c = p.attrs["conflicts"]
+    assert c[["kept_source", "dropped_source", "dropped_value"]].values.tolist() == [["Report A", "Report B", 65]]
+    assert len(p) == 2  # the agreeing hte_total rows are one row, not a conflict
+
+
 def test_load_figures_reports_bad_rows(tmp_path):
     f = write(tmp_path / "figures.csv",
               "doc,source,region,year,indicator,status,basis,value,unit,months,quote,flag\n"
               "d1,s,全市,2016,rd_expenditure,actual,level,10,亿元,,q,\n"
               "d1,s,上饶市,2016,rd_expenditure,actual,ratio,10,亿元,,q,\n"
-              "d1,s,上饶市,2016,rd_expenditure,actual,level,10,件,,q,\n")
+              "d1,s,上饶市,2016,rd_expenditure,actual,level,10,件,,q,\n"
+              "d1,s,上饶市,2017,patent_applications,ytd,level,10,件,,q,\n"
+              "d1,s,上饶市,1917,patent_applications,actual,level,10,件,,q,\n"
+              "d1,s,上饶市,2017,patent_applications,actual,level,,件,,q,\n")
     with pytest.raises(DataValidationError) as ei:
         load_figures(f)
-    assert [p.split(":")[1] for p in ei.value.problems] == ["2", "3", "4"]
+    assert [p.split(":")[1] for p in ei.value.problems] == ["2", "3", "4", "5", "6", "7"]
+    assert "ytd figures need months" in ei.value.problems[3] and "impossible year 1917" in ei.value.problems[4]
 
 
 def test_load_targets():
@@ -292,6 +314,11 @@ def test_load_targets_bad_comparator(tmp_path):
               "d,s,上饶市,2018,hte_new,level,atleast,60,,,家,q,false,\n")
     with pytest.raises(DataValidationError, match=r"targets\.csv:2: comparator 'atleast'"):
         load_targets(f)
+    g = write(tmp_path / "t2.csv",
+              "doc,source,region,year,indicator,basis,comparator,value,stretch_low,stretch_high,unit,quote,conflict,note\n"
+              "d,s,上饶市,2018,hte_new,level,ge,,60,80,家,q,false,\n")
+    with pytest.raises(DataValidationError, match=r"t2\.csv:2: value \(the firm commitment\) is missing"):
+        load_targets(g)
 
 
 @pytest.fixture(scope="module")

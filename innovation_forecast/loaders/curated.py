@@ -3,6 +3,7 @@ from the seed work reports and the bulletins, each row citing its source."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from pathlib import Path
 
@@ -11,8 +12,8 @@ import pandas as pd
 
 from ..config import EMBEDDED_DATA_DIR
 from ..errors import DataValidationError, UnitError, UnknownIndicatorError, UnknownRegionError
-from ..panel import (BASES, COMPARATORS, FIGURE_COLUMNS, STATUSES, TARGET_COLUMNS, _summary, empty_panel,
-                     is_missing, parse_number, tidy)
+from ..panel import (BASES, COMPARATORS, FIGURE_COLUMNS, MAX_YEARS_AHEAD, MIN_YEAR, STATUSES, TARGET_COLUMNS,
+                     _summary, empty_panel, is_missing, parse_number, parse_year, tidy)
 from ..registry import convert, resolve_indicator, resolve_region
 from ._io import overlong_rows, read_csv_grid
 
@@ -121,33 +122,57 @@ def load_figures(path: str | os.PathLike | None = None) -> pd.DataFrame:
     locs = [f"{f}:{ln}" for f, ln in zip(df["_file"], df["_line"])]
     problems: list[str] = []
     regions, indicators = _canon_region_indicator(df, locs, problems)
-    years = _int_col(df["year"], locs, "year", problems)
+    years = _year_col(df["year"], locs, problems)
     values = [_num(v, loc, "value", problems) for loc, v in zip(locs, df["value"])]
+    months = _int_col(df["months"], locs, "months", problems)
+    start, end = _int_col(df["start"], locs, "start", problems), _int_col(df["end"], locs, "end", problems)
     basis = [str(b).strip() or "level" for b in df["basis"]]
     status = [str(s).strip() or "actual" for s in df["status"]]
     units = [str(u).strip() for u in df["unit"]]
     for i, loc in enumerate(locs):
+        if np.isnan(values[i]) and not any(p.startswith(loc + ":") for p in problems):
+            problems.append(f"{loc}: value is missing")
         if basis[i] not in BASES:
             problems.append(f"{loc}: basis {basis[i]!r} is not one of {', '.join(BASES)}")
         if status[i] not in STATUSES:
             problems.append(f"{loc}: status {status[i]!r} is not one of {', '.join(STATUSES)}")
+        elif (status[i] == "ytd") != (months.iloc[i] is not pd.NA and months.iloc[i] != 12):
+            problems.append(f"{loc}: status {status[i]} with months={months.iloc[i]}; ytd figures need months 1–11, "
+                            "others none")
         if basis[i] == "level" and not np.isnan(values[i]) and indicators[i] in _known_indicators():
             try:
                 values[i] = convert(values[i], units[i], indicators[i])
                 units[i] = resolve_indicator(indicators[i]).unit
             except UnitError as exc:
                 problems.append(f"{loc}: {exc}")
+            if values[i] < 0:
+                problems.append(f"{loc}: negative level {values[i]:g} for {indicators[i]}")
     if problems:
+        problems = sorted(set(problems), key=lambda s: int(s.split(":")[1]))
         raise DataValidationError(_summary(p.name, problems), problems)
     out = pd.DataFrame({
-        "doc": df["doc"].astype(str), "region": regions, "year": years.astype("int64"), "indicator": indicators,
-        "status": status, "basis": basis, "value": np.asarray(values, dtype=float), "unit": units,
-        "months": _int_col(df["months"], locs, "months", problems), "quote": df["quote"].astype(str),
-        "start": _int_col(df["start"], locs, "start", problems), "end": _int_col(df["end"], locs, "end", problems),
+        "doc": df["doc"].astype(str), "region": regions, "year": np.asarray(years, dtype="int64"),
+        "indicator": indicators, "status": status, "basis": basis, "value": np.asarray(values, dtype=float),
+        "unit": units, "months": months, "quote": df["quote"].astype(str), "start": start, "end": end,
         "source": [s if s else d for s, d in zip(df["source"].astype(str), df["doc"].astype(str))],
         "flag": df["flag"].astype(str),
     })
     return out[cols]
+
+
+def _year_col(values, locs, problems) -> list[int]:
+    out = []
+    hi = _dt.date.today().year + MAX_YEARS_AHEAD
+    for loc, v in zip(locs, values):
+        try:
+            y = parse_year(v)
+            if not MIN_YEAR <= y <= hi:
+                problems.append(f"{loc}: impossible year {y}; expected {MIN_YEAR}–{hi}")
+        except ValueError as exc:
+            problems.append(f"{loc}: {exc}")
+            y = 0
+        out.append(y)
+    return out
 
 
 def _known_indicators() -> set[str]:
@@ -156,23 +181,33 @@ def _known_indicators() -> set[str]:
     return set(INDICATORS)
 
 
-def figures_to_panel(figs: pd.DataFrame, *, name: str = "figures") -> pd.DataFrame:
-    """The ``basis == "level"`` rows of a figures frame as a tidy panel (source = the document)."""
+def figures_to_panel(figs: pd.DataFrame, *, name: str = "figures", duplicates: str = "raise") -> pd.DataFrame:
+    """The ``basis == "level"`` rows of a figures frame as a tidy panel (source = the document).
+
+    ``duplicates="keep"`` keeps rows where two documents give one key different values (in file
+    order), for :func:`~innovation_forecast.load_panel` to resolve and report as conflicts.
+    """
     lv = figs[figs["basis"] == "level"]
     if lv.empty:
         return empty_panel()
     raw = pd.DataFrame({"region": lv["region"], "year": lv["year"], "indicator": lv["indicator"],
                         "value": lv["value"], "unit": lv["unit"], "status": lv["status"], "months": lv["months"],
                         "source": lv["source"], "flag": lv["flag"]})
-    return tidy(raw, name=name)
+    if "_line" in lv:
+        raw["_file"], raw["_line"] = name, lv["_line"].to_numpy()
+    return tidy(raw, name=name, duplicates=duplicates)
 
 
 def embedded_panel(path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The curated figures shipped with the package (``data/figures.csv``, level rows) as a tidy panel."""
+    """The curated figures shipped with the package (``data/figures.csv``, level rows) as a tidy panel.
+
+    Where two documents report one key differently, both rows are kept (file order);
+    :func:`~innovation_forecast.load_panel` keeps the first and reports the other as a conflict.
+    """
     p = _path(path, "figures.csv")
     if not p.exists():
         return empty_panel()
-    return figures_to_panel(load_figures(p), name=p.name)
+    return figures_to_panel(load_figures(p), name=p.name, duplicates="keep")
 
 
 def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -215,7 +250,8 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
     locs = [f"{f}:{ln}" for f, ln in zip(df["_file"], df["_line"])]
     problems: list[str] = []
     regions, indicators = _canon_region_indicator(df, locs, problems)
-    years = _int_col(df["year"], locs, "year", problems)
+    years = _year_col(df["year"], locs, problems)
+    start, end = _int_col(df["start"], locs, "start", problems), _int_col(df["end"], locs, "end", problems)
     vals = {c: [_num(v, loc, c, problems) for loc, v in zip(locs, df[c])]
             for c in ("value", "stretch_low", "stretch_high")}
     basis = [str(b).strip() or "level" for b in df["basis"]]
@@ -231,6 +267,9 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
         if c not in _TRUE | _FALSE:
             problems.append(f"{loc}: conflict {df['conflict'].iloc[i]!r} is not true/false")
         conflict.append(c in _TRUE)
+        if np.isnan(vals["value"][i]) and not any(q.startswith(loc + ":") for q in problems):
+            problems.append(f"{loc}: value (the firm commitment) is missing; for a 力争-only target repeat the "
+                            "stretch level in value")
         if basis[i] == "level" and indicators[i] in _known_indicators():
             try:
                 f = convert(1.0, units[i], indicators[i])
@@ -240,14 +279,14 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
             except UnitError as exc:
                 problems.append(f"{loc}: {exc}")
     if problems:
+        problems = sorted(set(problems), key=lambda s: int(s.split(":")[1]))
         raise DataValidationError(_summary(p.name, problems), problems)
     out = pd.DataFrame({
-        "doc": df["doc"].astype(str), "region": regions, "year": years.astype("int64"), "indicator": indicators,
-        "basis": basis, "comparator": comp, "value": np.asarray(vals["value"], dtype=float),
+        "doc": df["doc"].astype(str), "region": regions, "year": np.asarray(years, dtype="int64"),
+        "indicator": indicators, "basis": basis, "comparator": comp, "value": np.asarray(vals["value"], dtype=float),
         "stretch_low": np.asarray(vals["stretch_low"], dtype=float),
         "stretch_high": np.asarray(vals["stretch_high"], dtype=float), "unit": units,
-        "quote": df["quote"].astype(str), "start": _int_col(df["start"], locs, "start", problems),
-        "end": _int_col(df["end"], locs, "end", problems), "conflict": np.asarray(conflict, dtype=bool),
+        "quote": df["quote"].astype(str), "start": start, "end": end, "conflict": np.asarray(conflict, dtype=bool),
     })
     for c in extra:
         out[c] = df[c].astype(str).to_numpy()
