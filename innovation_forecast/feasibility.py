@@ -567,16 +567,29 @@ class _Context:
         self._cache: dict[tuple, _Series] = {}
 
     def hist(self, region: str, indicator: str) -> pd.Series:
-        f = self.pan
-        sub = f[(f["region"] == region) & (f["indicator"] == indicator)]
-        if len(sub) == 0 and self.ref is not None:
-            r = self.ref
-            sub = r[(r["region"] == region) & (r["indicator"] == indicator)]
-        return sub.set_index("year")["value"].sort_index().astype(float)
+        if not hasattr(self, "_hist"):
+            self._hist = {}
+            for src in (self.ref, self.pan):  # panel rows win over reference rows for the same key
+                if src is None or len(src) == 0:
+                    continue
+                for k, g in src.groupby(["region", "indicator"], sort=False):
+                    self._hist[k] = g.set_index("year")["value"].sort_index().astype(float)
+        h = self._hist.get((region, indicator))
+        return h.copy() if h is not None else pd.Series(dtype=float)
 
     def pool(self, indicator: str) -> np.ndarray:
-        upto = self.as_of
-        return _growth_pool(indicator, [self.pan, self.ref], upto)
+        if not hasattr(self, "_pool"):
+            self._pool = {}
+        if indicator not in self._pool:
+            upto = self.as_of
+            if upto is None:
+                years = [f["year"].max() for f in (self.pan, self.ref) if f is not None and len(f)]
+                upto = int(max(years)) if years else None
+            self.hist("", "")  # builds the per-key index: each region counted once even if in panel and reference
+            frames = [g.rename("value").rename_axis("year").reset_index().assign(region=k[0], indicator=k[1])
+                      for k, g in self._hist.items() if k[1] == indicator]
+            self._pool[indicator] = _growth_pool(indicator, [pd.concat(frames)] if frames else [], upto)
+        return self._pool[indicator]
 
     def base(self, region: str, indicator: str, target_year: int) -> _Series:
         """History and paths of one observed series, reaching at least ``target_year``."""

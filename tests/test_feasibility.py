@@ -397,3 +397,31 @@ def test_report_year():
     assert report_year("jiujiang_2017_summary_2018_plan") == 2017
     assert report_year("xiangdong_district_2020_report") == 2020
     assert report_year("plan") is None
+
+
+# --------------------------------------------------------------------------------------------------
+# with the real forecast engine
+# --------------------------------------------------------------------------------------------------
+
+def test_with_engine_probabilities_fall_as_targets_get_harder():
+    pytest.importorskip("innovation_forecast.forecast")
+    rng = np.random.default_rng(3)
+    series = {}
+    for r, g in (("九江市", 0.12), ("南昌市", 0.08), ("上饶市", 0.15), ("赣州市", 0.10)):
+        v = 1000.0 * np.exp(np.cumsum(g + 0.05 * rng.standard_normal(12)))
+        series[(r, "patent_applications")] = dict(zip(range(2006, 2018), v))
+    panel = _panel(series)
+    targets = [_target(basis="growth_pct", value=g, unit="%") for g in (-10, 0, 10, 20, 40)]
+    targets.append(_target(year=2019, basis="growth_pct", value=10, unit="%"))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = assess_targets(panel, pd.DataFrame(targets), n_paths=500, seed=1)
+    p = out["p_meet"].to_numpy()
+    assert np.all((p >= 0) & (p <= 1))
+    assert np.all(np.diff(p[:5]) <= 0) and p[0] > p[4]
+    assert out["model"].str.len().gt(0).all() and (out["model"] != "pooled growth").all()
+    assert (out["n_obs"] == 12).all()
+    again = assess_targets(panel, pd.DataFrame(targets), n_paths=500, seed=1)
+    np.testing.assert_allclose(again["p_meet"], p)  # seeded: reproducible

@@ -1,0 +1,376 @@
+"""Do feasibility probabilities mean what they say? Rolling-origin check on the province panel.
+
+For every origin year ``o`` (2014-2022) the review is run as of ``o`` (``assess_targets(..., as_of=o)``,
+which calls the forecast engine on data up to ``o`` only) for synthetic targets of every basis at
+several difficulty levels, on 31 provinces x several indicators; the predicted ``p_meet`` is then
+compared with what happened in ``o+1`` / ``o+2``:
+
+* Brier score, and Brier skill score against the historical-frequency baseline (the share of
+  province-years up to ``o`` in which the same kind of target was met, per indicator) -- GOAL >= 0.25;
+* reliability by decile of p -- GOAL: |observed - mean p| <= 7 points in every decile with >= 30 cases;
+* agreement of the Open SDG label (on track / target achieved = "will be met") with the outcome;
+* a post-hoc isotonic recalibration of p_meet fitted only on pairs whose outcome year is <= the origin
+  (so never on the evaluated outcomes), reported next to the raw probabilities.
+
+Then the curated seed targets (load_targets()) are reviewed as of their report years with the province
+panel as reference.
+
+Usage::
+
+    INNOVATION_FORECAST_DATA=../shared/data/raw python bench/feasibility.py [--quick] [--write]
+
+``--write`` replaces the "Target feasibility" section of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import platform
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from innovation_forecast.feasibility import assess_targets  # noqa: E402
+from innovation_forecast.loaders import load_panel, load_targets  # noqa: E402
+
+INDICATORS = ["patent_applications", "invention_patent_applications", "patent_grants", "valid_invention_patents",
+              "invention_patents_per_10k", "rd_expenditure", "rd_intensity", "tech_contract_value",
+              "hte_in_recognition_notices"]
+STOCKS = {"valid_invention_patents", "invention_patents_per_10k"}
+GROWTHS_1 = [0, 5, 10, 15, 20, 30]
+GROWTHS_2 = [0, 10, 20]
+ORIGINS = list(range(2014, 2023))
+SECTION = "## Target feasibility"
+
+
+# --------------------------------------------------------------------------------------------------
+# synthetic targets and their outcomes
+# --------------------------------------------------------------------------------------------------
+
+def _series(panel: pd.DataFrame) -> dict[tuple, pd.Series]:
+    return {k: g.set_index("year")["value"].sort_index() for k, g in panel.groupby(["region", "indicator"])}
+
+
+def make_targets(series: dict[tuple, pd.Series], o: int) -> pd.DataFrame:
+    """Targets of every kind for origin ``o``, with the event's kind for the baseline."""
+    rows = []
+    for (region, ind), s in series.items():
+        s = s[s.index <= o]
+        if o not in s.index or len(s) < 3:
+            continue
+        y_o = float(s.loc[o])
+
+        def add(kind, T, basis, value):
+            rows.append({"doc": f"bench_{o}", "region": region, "year": T, "indicator": ind, "basis": basis,
+                         "comparator": "ge", "value": value, "stretch_low": np.nan, "stretch_high": np.nan,
+                         "unit": "", "quote": kind, "kind": kind, "origin": o})
+
+        for g in GROWTHS_1:
+            add(f"growth_{g}%_h1", o + 1, "growth_pct", g)
+        for g in GROWTHS_2:
+            add(f"growth_{g}%_h2", o + 2, "growth_pct", g)  # growth over o+1, itself in the future
+        add("record_h1", o + 1, "level", float(s.max()))
+        add("level_+21%_h2", o + 2, "level", y_o * 1.21)
+        if ind in STOCKS and o - 1 in s.index:
+            inc = y_o - float(s.loc[o - 1])
+            add("increment_last_h1", o + 1, "increment", inc)
+            add("increment_last_x1.2_h1", o + 1, "increment", 1.2 * inc)
+        if ind == "rd_intensity":
+            add("pp_+0.05_h1", o + 1, "pp", 0.05)
+            add("pp_+0.1_h1", o + 1, "pp", 0.1)
+    return pd.DataFrame(rows)
+
+
+def _event(kind: str, s: pd.Series, T: int, value: float) -> float:
+    """Outcome (1/0) of a target of ``kind`` in year T given the actual series; NaN when not observable."""
+    if T not in s.index:
+        return np.nan
+    y = float(s.loc[T])
+    if kind.startswith("growth"):
+        if T - 1 not in s.index:
+            return np.nan
+        return float(y >= float(s.loc[T - 1]) * (1 + value / 100) * (1 - 1e-12))
+    if kind.startswith("increment") or kind.startswith("pp"):
+        if T - 1 not in s.index:
+            return np.nan
+        return float(y - float(s.loc[T - 1]) >= value - 1e-12)
+    return float(y >= value * (1 - 1e-12))
+
+
+def _base_rate(kind: str, series: dict[tuple, pd.Series], ind: str, o: int, cache: dict) -> float:
+    """Share of province-years t <= o in which the same kind of event happened (the climatology)."""
+    key = (kind, ind, o)
+    if key in cache:
+        return cache[key]
+    hits = []
+    for (region, i), s in series.items():
+        if i != ind:
+            continue
+        s = s[s.index <= o]
+        v = s.values
+        yrs = s.index.values
+        for j in range(1, len(v)):
+            if yrs[j] - yrs[j - 1] != 1 or v[j - 1] <= 0:
+                continue
+            if kind.startswith("growth"):
+                g = float(re.search(r"growth_(\d+)%", kind).group(1))
+                hits.append(v[j] >= v[j - 1] * (1 + g / 100))
+            elif kind == "record_h1":
+                hits.append(v[j] >= v[:j].max())
+            elif kind == "level_+21%_h2":
+                if j >= 2 and yrs[j] - yrs[j - 2] == 2:
+                    hits.append(v[j] >= 1.21 * v[j - 2])
+            elif kind.startswith("increment"):
+                if j >= 2 and yrs[j] - yrs[j - 2] == 2:
+                    mult = 1.2 if "x1.2" in kind else 1.0
+                    hits.append(v[j] - v[j - 1] >= mult * (v[j - 1] - v[j - 2]))
+            elif kind.startswith("pp"):
+                d = float(kind.split("+")[1].split("_")[0])
+                hits.append(v[j] - v[j - 1] >= d - 1e-12)
+    cache[key] = float(np.mean(hits)) if hits else 0.5
+    return cache[key]
+
+
+# --------------------------------------------------------------------------------------------------
+# scores
+# --------------------------------------------------------------------------------------------------
+
+def brier(p, y) -> float:
+    return float(np.mean((np.asarray(p) - np.asarray(y)) ** 2))
+
+
+def reliability(p: np.ndarray, y: np.ndarray, min_n: int = 30) -> pd.DataFrame:
+    bins = np.clip((np.asarray(p) * 10).astype(int), 0, 9)
+    rows = []
+    for b in range(10):
+        m = bins == b
+        n = int(m.sum())
+        mp = float(np.mean(p[m])) if n else np.nan
+        ob = float(np.mean(y[m])) if n else np.nan
+        rows.append({"decile": f"{b / 10:.1f}–{(b + 1) / 10:.1f}", "n": n, "mean_p": mp, "observed": ob,
+                     "gap_points": 100 * (ob - mp) if n else np.nan,
+                     "ok": (abs(ob - mp) <= 0.07) if n >= min_n else None})
+    return pd.DataFrame(rows)
+
+
+def recalibrate(df: pd.DataFrame, min_pairs: int = 300) -> np.ndarray:
+    """Isotonic map of p_meet fitted, for each origin o, only on pairs with outcome year <= o."""
+    from sklearn.isotonic import IsotonicRegression
+
+    out = df["p_meet"].to_numpy(float).copy()
+    for o in sorted(df["origin"].unique()):
+        train = df[(df["target_year"] <= o)]
+        cur = (df["origin"] == o).to_numpy()
+        if len(train) < min_pairs:
+            continue
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        iso.fit(train["p_meet"].to_numpy(float), train["outcome"].to_numpy(float))
+        out[cur] = iso.predict(df.loc[cur, "p_meet"].to_numpy(float))
+    return out
+
+
+def run_rolling(panel: pd.DataFrame, origins: list[int], n_paths: int) -> pd.DataFrame:
+    series = _series(panel)
+    parts = []
+    cache: dict = {}
+    for o in origins:
+        t0 = time.time()
+        targets = make_targets(series, o)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = assess_targets(panel, targets, as_of=o, n_paths=n_paths, seed=o)
+        res["kind"] = targets["kind"].to_numpy()
+        res["origin"] = o
+        res["outcome"] = [_event(k, series[(r, i)], T, v) for k, r, i, T, v in
+                          zip(res["kind"], res["region"], res["indicator"], res["target_year"], res["value"])]
+        res["baseline"] = [_base_rate(k, series, i, o, cache) for k, i in zip(res["kind"], res["indicator"])]
+        parts.append(res)
+        print(f"origin {o}: {len(res)} targets, {time.time() - t0:.1f} s", file=sys.stderr)
+    df = pd.concat(parts, ignore_index=True)
+    return df
+
+
+def summarise(df: pd.DataFrame) -> dict:
+    ev = df[df["outcome"].notna() & df["p_meet"].notna()].copy()
+    ev["p_cal"] = recalibrate(ev)
+    y = ev["outcome"].to_numpy(float)
+    res = {"n": len(ev), "n_all": len(df), "no_p": int(df["p_meet"].isna().sum())}
+    for name, col in (("raw", "p_meet"), ("recalibrated", "p_cal")):
+        p = ev[col].to_numpy(float)
+        b, b0 = brier(p, y), brier(ev["baseline"], y)
+        res[name] = {"brier": b, "brier_baseline": b0, "bss": 1 - b / b0, "rel": reliability(p, y)}
+    # Open SDG label as a yes/no forecast
+    says_yes = ev["progress_label"].isin(["on track", "target achieved"]).to_numpy()
+    res["label_agreement"] = float(np.mean(says_yes == (y == 1)))
+    res["label_coverage"] = float(np.mean(ev["progress_label"] != ""))
+    res["p_agreement"] = float(np.mean((ev["p_meet"].to_numpy() >= 0.5) == (y == 1)))
+    res["baseline_agreement"] = float(np.mean((ev["baseline"].to_numpy() >= 0.5) == (y == 1)))
+    by_kind = []
+    for k, g in ev.groupby("kind"):
+        yy = g["outcome"].to_numpy(float)
+        by_kind.append({"kind": k, "n": len(g), "base_rate": yy.mean(), "mean_p": g["p_meet"].mean(),
+                        "brier": brier(g["p_meet"], yy), "brier_baseline": brier(g["baseline"], yy),
+                        "bss": 1 - brier(g["p_meet"], yy) / max(brier(g["baseline"], yy), 1e-12)})
+    res["by_kind"] = pd.DataFrame(by_kind)
+    by_ind = []
+    for k, g in ev.groupby("indicator"):
+        yy = g["outcome"].to_numpy(float)
+        by_ind.append({"indicator": k, "n": len(g), "brier": brier(g["p_meet"], yy),
+                       "bss": 1 - brier(g["p_meet"], yy) / max(brier(g["baseline"], yy), 1e-12)})
+    res["by_indicator"] = pd.DataFrame(by_ind)
+    return res
+
+
+# --------------------------------------------------------------------------------------------------
+# seed targets
+# --------------------------------------------------------------------------------------------------
+
+def seed_review(panel: pd.DataFrame, n_paths: int) -> pd.DataFrame:
+    from innovation_forecast.commands.feasibility import report_year
+
+    targets = load_targets()
+    reference = panel[panel["level"] == "province"] if "level" in panel.columns else None
+    parts = []
+    for doc, grp in targets.groupby("doc", sort=False):
+        y = report_year(doc)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = assess_targets(panel, grp, as_of=y, reference=reference, n_paths=n_paths)
+            later = assess_targets(panel, grp, reference=reference, n_paths=n_paths)
+        r["as_of"] = y
+        r["outcome"] = np.where(later["verdict"].isin(["met", "missed"]), later["verdict"], "unknown")
+        parts.append(r)
+    return pd.concat(parts, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------------------
+
+def _md(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
+    cols = list(df.columns)
+    out = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for _, r in df.iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            if isinstance(v, (float, np.floating)):
+                cells.append("" if not np.isfinite(v) else format(v, floatfmt))
+            else:
+                cells.append("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+        out.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(out)
+
+
+def render(res: dict, seeds: pd.DataFrame, elapsed: float, origins: list[int], n_paths: int) -> str:
+    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    mach = f"{platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, {platform.system()}"
+    raw, cal = res["raw"], res["recalibrated"]
+
+    def goals(r):
+        rel = r["rel"]
+        big = rel[rel["n"] >= 30]
+        worst = float(np.nanmax(np.abs(big["gap_points"]))) if len(big) else float("nan")
+        return (f"BSS = {r['bss']:.3f} (goal ≥ 0.25: {'met' if r['bss'] >= 0.25 else 'MISSED by ' + format(0.25 - r['bss'], '.3f')}); "
+                f"worst decile gap = {worst:.1f} points over {len(big)} deciles with ≥ 30 cases "
+                f"(goal ≤ 7: {'met' if worst <= 7 else 'MISSED by ' + format(worst - 7, '.1f') + ' points'})")
+
+    lines = [
+        SECTION, "",
+        f"Measured {now} on {mach}; `python bench/feasibility.py --write` "
+        f"({elapsed / 60:.1f} min, n_paths={n_paths}).", "",
+        "**Question.** When `assess_targets` says P(meet) = p, is the target met in a share p of cases?",
+        "", "**Set-up.** Province panel from the data directory (techme, NBS GDP; 31 provinces), indicators "
+        f"{', '.join('`' + i + '`' for i in INDICATORS)}. Origins {origins[0]}–{origins[-1]}: for each origin o "
+        "the review runs with `as_of=o` (the engine sees data up to o only) on synthetic targets: growth over the "
+        f"previous year of {', '.join(str(g) + '%' for g in GROWTHS_1)} in o+1; growth of "
+        f"{', '.join(str(g) + '%' for g in GROWTHS_2)} in o+2 over o+1 (both years in the future: joint paths); "
+        "the region's own record level in o+1; a level 21% above o in o+2; increments at least last year's "
+        "increment (and 1.2×) for the stocks; +0.05/+0.1 pp for R&D intensity. Outcome = what the panel shows "
+        "for o+1/o+2 (computed in the bench, independently of the package). Baseline = historical frequency: "
+        "share of province-years up to o in which the same kind of target was met, per indicator.", "",
+        f"**Cases.** {res['n']:,} targets with an observed outcome (of {res['n_all']:,}; "
+        f"{res['no_p']} without a probability).", "",
+        "| probabilities | Brier | Brier of baseline | Brier skill score |", "|---|---|---|---|",
+        f"| raw `p_meet` | {raw['brier']:.4f} | {raw['brier_baseline']:.4f} | {raw['bss']:.3f} |",
+        f"| isotonic recalibration fitted on earlier outcomes only | {cal['brier']:.4f} | "
+        f"{cal['brier_baseline']:.4f} | {cal['bss']:.3f} |", "",
+        f"- Raw: {goals(raw)}.", f"- Recalibrated: {goals(cal)}.", "",
+        "Reliability of raw `p_meet` (gap = observed − mean p, in points; ok = within ±7 with ≥ 30 cases):", "",
+        _md(raw["rel"]), "",
+        "Reliability after isotonic recalibration (fitted for origin o only on targets whose year ≤ o):", "",
+        _md(cal["rel"]), "",
+        f"**Open SDG label as a forecast.** Reading \"on track\"/\"target achieved\" as *will be met* and every "
+        f"other label as *will not*: agrees with the outcome in {res['label_agreement']:.1%} of cases "
+        f"(label available in {res['label_coverage']:.1%}); `p_meet ≥ 0.5` agrees in {res['p_agreement']:.1%}; "
+        f"the baseline frequency ≥ 0.5 in {res['baseline_agreement']:.1%}.", "",
+        "By kind of target (raw p):", "", _md(res["by_kind"]), "",
+        "By indicator (raw p):", "", _md(res["by_indicator"]), "",
+        "### Seed targets reviewed as of their report years", "",
+        "Each seed report's targets (`load_targets()`) judged with data up to the year in the report's name "
+        "(year-to-date figures of that year nowcast to the full year), the 31 provinces passed as `reference`; "
+        "`outcome` is the verdict with all data (met/missed when the target year is in the panel).", "",
+    ]
+    show = seeds[["doc", "region", "indicator", "target_year", "basis", "value", "target", "latest_year",
+                  "latest_value", "p_meet", "p_stretch", "verdict", "outcome", "n_obs", "model", "inputs"]].copy()
+    show["doc"] = show["doc"].str.replace(r"_summary.*|_report", "", regex=True)
+    for c in ("target", "latest_value", "value"):
+        show[c] = show[c].map(lambda v: "" if pd.isna(v) else f"{v:,.4g}")
+    show["latest_year"] = show["latest_year"].astype("string").fillna("")
+    lines += [_md(show, ".2f"), "",
+              "Explanations (English) of the seed rows:", ""]
+    lines += [f"- {r.region} `{r.indicator}` {r.target_year}: {r.explanation}" for r in seeds.itertuples()]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_section(text: str, path: Path) -> None:
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if SECTION in old:
+        start = old.index(SECTION)
+        nxt = re.search(r"^## ", old[start + len(SECTION):], flags=re.M)
+        end = start + len(SECTION) + nxt.start() if nxt else len(old)
+        new = old[:start] + text.rstrip() + "\n\n" + old[end:].lstrip()
+    else:
+        new = old.rstrip() + "\n\n" + text.rstrip() + "\n"
+    path.write_text(new.rstrip() + "\n", encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="three origins, 500 paths (smoke run)")
+    ap.add_argument("--write", action="store_true", help="write the section into BENCHMARKS.md")
+    ap.add_argument("--n-paths", type=int, default=1000)
+    ap.add_argument("--save", default=None, help="also save the per-target frame (parquet/csv)")
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = load_panel()
+    prov = full[(full["level"] == "province") & full["indicator"].isin(INDICATORS)]
+    origins = ORIGINS[::4] if args.quick else ORIGINS
+    n_paths = 500 if args.quick else args.n_paths
+    df = run_rolling(prov, origins, n_paths)
+    if args.save:
+        (df.to_parquet if args.save.endswith(".parquet") else df.to_csv)(args.save)
+    res = summarise(df)
+    seeds = seed_review(full, n_paths)
+    text = render(res, seeds, time.time() - t0, origins, n_paths)
+    print(text)
+    if args.write:
+        write_section(text, ROOT / "BENCHMARKS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
