@@ -14,6 +14,7 @@ COMMAND_MODULES: list[str] = [
     "data",
     "briefs",
     "feasibility",
+    "reader",
 ]
 
 

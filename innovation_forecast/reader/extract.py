@@ -369,6 +369,7 @@ class _Reader:
                                   consumed, prefix)
                 if item is None:
                     continue
+                item.s_start = clause_start  # quote the whole clause: 截至2017年11月全市申请专利4153件
                 last = item
                 if item.kind == "anchor":
                     continue
