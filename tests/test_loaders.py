@@ -136,6 +136,17 @@ def test_wide_reports_bad_cells_with_line_and_column(tmp_path):
     assert any(p.startswith("bad.csv:4 (column 2017): unknown region") and "closest: 江西省" in p for p in probs)
 
 
+def test_wide_unit_column_label_columns_and_headerless_values(tmp_path):
+    f = write(tmp_path / "u.csv", "地区,单位,序号,2017年,2018年\n江西,万元,1,1000,2000\n湖南,亿元,2,1,2\n")
+    p = read_wide(f, indicator="rd_expenditure")
+    got = p.set_index(["region", "year"])["value"]
+    assert got[("江西省", 2018)] == pytest.approx(0.2) and got[("湖南省", 2018)] == 2.0
+    assert p.attrs["notes"] == ["u.csv: ignored non-year column(s) 序号"]
+    g = write(tmp_path / "g.csv", "地区,2017,,2018\n江西,1,5,2\n")
+    with pytest.raises(DataValidationError, match=r"g\.csv:2: value '5' in column 3, which has no header"):
+        read_wide(g, indicator="gdp")
+
+
 def test_wide_without_header_is_an_error(tmp_path):
     f = write(tmp_path / "nohdr.csv", "a,b\nc,d\n")
     with pytest.raises(DataValidationError, match="no header row"):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import DataValidationError
 from ..panel import is_missing, looks_like_year, norm, parse_year, tidy
-from ..registry import canonical_unit, resolve_region
+from ..registry import canonical_unit, normalize_text, resolve_region
 from ._io import Grid, overlong_rows, read_grid, unit_hint
 
 __all__ = ["read_gdp_xls", "read_population_wide", "read_wide"]
@@ -94,34 +94,46 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
     header = grid.rows[h]
     titles = grid.notes + [" ".join(str(c) for c in r if not is_missing(c)) for r in grid.rows[:h]]
     u = unit or unit_hint(titles) or canonical_unit(indicator)
-    recs: dict[str, list] = {k: [] for k in ("region", "year", "value", "_line")}
+    # a 单位/unit column in a regions × years table gives each row its own unit
+    unit_cols = {j for j, c in enumerate(header) if j and not is_missing(c)
+                 and normalize_text(c) in {"单位", "计量单位", "unit", "units"}}
+    skipped = [norm(header[j]) for j in range(1, len(header)) if orient == "regions_x_years"
+               and j not in unit_cols and not is_missing(header[j]) and not looks_like_year(header[j])]
+    problems: list[str] = []
+    recs: dict[str, list] = {k: [] for k in ("region", "year", "value", "unit", "_line")}
     for row, line in zip(grid.rows[h + 1:], grid.lines[h + 1:]):
         label = row[0] if row else None
         cells = list(row[1:len(header)])
-        if all(is_missing(c) for c in cells):
+        if all(is_missing(c) for j, c in enumerate(cells, start=1) if j not in unit_cols):
             continue  # footnote, note or blank separator line
+        row_unit = next((row[j] for j in unit_cols if j < len(row) and not is_missing(row[j])), None)
         for j, c in enumerate(cells, start=1):
-            col = header[j] if j < len(header) else None
-            if is_missing(col):
-                continue
-            if is_missing(c):
+            col = header[j]
+            if is_missing(c) or j in unit_cols:
                 continue  # missing marker: no figure, not zero
+            if is_missing(col):
+                problems.append(f"{grid.name}:{line}: value {c!r} in column {j + 1}, which has no header")
+                continue
             if orient == "regions_x_years":
+                if not looks_like_year(col):
+                    continue  # a label column (序号, 指标名称…), listed in attrs["notes"]
                 region, year = label, col
             else:
                 region, year = col, label
             recs["region"].append(norm(region) if not is_missing(region) else region)
             recs["year"].append(year)
             recs["value"].append(c)
+            recs["unit"].append(row_unit if row_unit is not None else u)
             recs["_line"].append(f"{line} (column {norm(col)})")
     raw = pd.DataFrame(recs, dtype=object)
     raw["indicator"] = indicator
-    raw["unit"] = u
     raw["_file"] = p.name
     raw["source"] = source or p.name
     # year headers: 2017, 2017.0, "2017年" → int (tidy re-checks and reports bad ones)
     raw["year"] = [_year_or_raw(y) for y in raw["year"]]
-    return tidy(raw, source=source or p.name, name=p.name, problems=overlong_rows(grid, h))
+    panel = tidy(raw, source=source or p.name, name=p.name, problems=overlong_rows(grid, h) + problems)
+    panel.attrs["notes"] = [f"{p.name}: ignored non-year column(s) {', '.join(skipped)}"] if skipped else []
+    return panel
 
 
 def _year_or_raw(y):
