@@ -105,15 +105,19 @@ def parse_number(cell: object) -> float:
     if isinstance(cell, bool):
         raise NotANumber(f"non-numeric value {cell!r}")
     if isinstance(cell, (int, float)):
-        return float(cell)
-    if is_missing(cell):
+        x = float(cell)
+    elif is_missing(cell):
         return math.nan
-    s = norm(cell)
-    if _THOUSANDS.fullmatch(s):
-        s = s.replace(",", "")
-    if _NUMBER.fullmatch(s):
-        return float(s)
-    raise NotANumber(f"non-numeric value {cell!r}; expected a number such as 1234, 1,234 or 12.5")
+    else:
+        s = norm(cell)
+        if _THOUSANDS.fullmatch(s):
+            s = s.replace(",", "")
+        if not _NUMBER.fullmatch(s):
+            raise NotANumber(f"non-numeric value {cell!r}; expected a number such as 1234, 1,234 or 12.5")
+        x = float(s)
+    if math.isinf(x):
+        raise NotANumber(f"non-numeric value {cell!r} (infinite); expected a finite number")
+    return x
 
 
 def parse_year(cell: object) -> int:

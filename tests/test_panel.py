@@ -55,7 +55,7 @@ def test_parse_number_accepts_real_numbers(text, expected):
     assert parse_number(text) == expected
 
 
-@pytest.mark.parametrize("text", ["12,34", "1.2.3", "约100", "100家", "abc", "1,2345"])
+@pytest.mark.parametrize("text", ["12,34", "1.2.3", "约100", "100家", "abc", "1,2345", "1e999", float("inf")])
 def test_parse_number_rejects_everything_else(text):
     with pytest.raises(ValueError, match="non-numeric"):
         parse_number(text)
