@@ -436,6 +436,14 @@ def test_cli_validate(tmp_path, capsys):
     assert capsys.readouterr().out.startswith(f"OK {good}: 1 rows")
 
 
+def test_cli_validate_wide(data_dir, capsys):
+    xls = data_dir / "nbs_province_gdp" / "AnnualbyProvince.xls"
+    assert main(["data", "validate", str(xls)]) == 1
+    assert "--wide INDICATOR" in capsys.readouterr().err
+    assert main(["data", "validate", "--wide", "gdp", str(xls)]) == 0
+    assert "620 rows (wide), 31 regions" in capsys.readouterr().out
+
+
 def test_cli_regions_and_indicators(capsys):
     assert main(["data", "regions", "--format", "csv"]) == 0
     assert "361100,上饶市" in capsys.readouterr().out

@@ -139,6 +139,8 @@ def _validate(args) -> int:
         for p in exc.problems or [str(exc)]:
             print(p)
         print(f"{len(exc.problems)} problem(s) in {args.file}", file=sys.stderr)
+        if not args.wide and any("missing column" in p for p in exc.problems):
+            print("hint: for a wide table (regions × years) pass --wide INDICATOR, e.g. --wide gdp", file=sys.stderr)
         return 1
     except FileNotFoundError as exc:
         print(f"innovation-forecast data validate: {exc}", file=sys.stderr)
