@@ -147,7 +147,8 @@ def doc_info(s: str, *, doc: str, region: str | None, report_year: int | None) -
             body_from = off
             break
         if re.search(r"工作|总结|报告|打算|计划|思路|要点|汇报", line) and re.search(r"\d{4}年|年度", line):
-            title_lines.append(line)
+            if line not in title_lines:
+                title_lines.append(line)
         elif title_lines and re.match(r"^\d{4}年", line):
             title_lines.append(line)
         body_from = off + len(line) + 1
@@ -302,13 +303,22 @@ class _Reader:
                 ctx["future"] = delta > 0
 
     def _find_phrase(self, seg_start: int, q: Quantity, para_off: int):
+        """The indicator phrase that ends closest before ``q`` (longest on a tie), with the gap to it.
+
+        Phrases may overlap (全社会研发经费投入 / 研发经费投入强度), so every start position is tried
+        rather than one left-to-right scan."""
         s = self.s
+        rx = phrase_regex()
         best = None
-        for m in phrase_regex().finditer(s, seg_start, q.start):
+        for i in range(seg_start, q.start):
+            m = rx.match(s, i, q.start)
+            if m is None:
+                continue
             ph = None if m.group("intensity") else PHRASES[m.group(0)]
             if ph is not None and ph.needs and not re.search(ph.needs, s[para_off:m.start()]):
                 continue
-            best = (m, ph)
+            if best is None or m.end() > best[0].end():
+                best = (m, ph)
         if best is None:
             return None
         m, ph = best
@@ -369,7 +379,8 @@ class _Reader:
                                   consumed, prefix)
                 if item is None:
                     continue
-                item.s_start = clause_start  # quote the whole clause: 截至2017年11月全市申请专利4153件
+                lm = re.match(r"\d{1,2}[.、](?!\d)|[一二三四五六七八九十]+[、.]", s[clause_start:ph_start])
+                item.s_start = clause_start + (lm.end() if lm else 0)  # quote the whole clause: 截至2017年11月全市申请专利4153件
                 last = item
                 if item.kind == "anchor":
                     continue
