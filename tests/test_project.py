@@ -56,7 +56,7 @@ def _readme_commands() -> list[str]:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- commands -->(.*?)<!-- /commands -->", text, re.S)
     assert block, "README must mark its two set-up commands between <!-- commands --> markers"
-    return re.findall(r"^\s*(?:\d\.\s*)?`([^`]+)`", block.group(1), re.M)
+    return re.findall(r"^\s*\d\.\s*`([^`]+)`", block.group(1), re.M)
 
 
 def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one():
