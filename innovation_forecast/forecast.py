@@ -25,6 +25,7 @@ The fitted selection and quantile tables live in a :class:`Calibration`; fit it 
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -64,6 +65,10 @@ _SHRINK_N0 = 20.0
 _MIN_CAL = 30
 #: Fewest common rolling-origin points for a group-specific model choice.
 _MIN_SELECT = 10
+#: Best single models whose subsets (2 to 5 members, median or mean) are tried as combinations.
+_COMBO_POOL = 7
+#: Combinations kept (and calibrated) per group after ranking.
+_KEEP_COMBOS = 3
 #: Default number of in-sample rolling origins per series.
 N_ORIGINS = 8
 
@@ -509,10 +514,12 @@ def _resolve_models(models) -> tuple[list[Model], list[Model], bool]:
 
 
 def _auto_candidates() -> list[Model]:
-    from .models import ARIMA, ETS, Drift, DynamicOptimizedTheta, LogLinearTrend, Naive, PooledGrowth, Theta
+    from .models import (ARIMA, ETS, Drift, DynamicOptimizedTheta, LogLinearTrend, Naive, PooledGrowth,
+                         RobustTrend, Theta)
 
     return [
         Naive(), Drift(), Drift(log=False, name="drift_level"), LogLinearTrend(),
+        RobustTrend(), RobustTrend(log=False, name="robust_trend_level"),
         ETS(), ETS(log=False, name="ets_level"), Theta(), Theta(log=False, name="theta_level"),
         DynamicOptimizedTheta(), DynamicOptimizedTheta(log=False, name="dotm_level"),
         ARIMA(), ARIMA(log=False, name="arima_level"), PooledGrowth(),
@@ -578,10 +585,16 @@ def _combo_values(wide: pd.DataFrame, facts_positive: np.ndarray, members: list[
     xs = _to_scale(vals, facts_positive[:, None])
     ok = np.isfinite(xs)
     cnt = ok.sum(axis=1)
-    if method == "median":
-        comb = np.nanmedian(np.where(ok, xs, np.nan), axis=1) if ok.any() else np.full(len(xs), np.nan)
-    else:
-        comb = np.array([combine_points(r[o][:, None], method)[0] if o.sum() else np.nan for r, o in zip(xs, ok)])
+    xs = np.where(ok, xs, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows become NaN, as intended
+        if method == "median":
+            comb = np.nanmedian(xs, axis=1)
+        elif method == "mean":
+            comb = np.nanmean(xs, axis=1)
+        else:
+            comb = np.array([combine_points(r[o][:, None], method)[0] if o.sum() else np.nan
+                             for r, o in zip(xs, ok)])
     comb = np.where(cnt >= 2, comb, np.nan)
     return np.where(facts_positive, np.exp(comb), comb)
 
@@ -669,20 +682,29 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
             nv = sub["naive"].to_numpy(float)[common]
             scores = {c: _score(a, sub[c].to_numpy(float)[common], sc, nv) for c in use}
             ranked = sorted(use, key=lambda c: scores[c]["owa"])
-            top = [c for c in ranked if c != "naive"]
+            top = [c for c in ranked if c != "naive"][:_COMBO_POOL]
             gpos = pos[gm][common]
-            for kk in (3, 4, 5):
-                if len(top) >= kk:
-                    members = top[:kk]
-                    name = f"median({','.join(members)})"
-                    vals = _combo_values(sub.loc[common], gpos, members, "median")
-                    scores[name] = _score(a, vals, sc, nv)
-                    cal.combos[name] = (members, "median")
+            csub = sub.loc[common]
+            for kk in range(2, min(5, len(top)) + 1):
+                for members in itertools.combinations(top, kk):
+                    for method in ("median", "mean"):
+                        if method == "median" and kk == 2:
+                            continue  # same as the mean
+                        name = f"{method}({','.join(members)})"
+                        vals = _combo_values(csub, gpos, list(members), method)
+                        scores[name] = _score(a, vals, sc, nv)
+                        cal.combos[name] = (list(members), method)
             ranked = sorted(scores, key=lambda c: scores[c]["owa"])
+            # keep every single model (fallbacks) but only the best few combinations
+            combos_ranked = [c for c in ranked if c in cal.combos]
+            keep = set(combos_ranked[:_KEEP_COMBOS])
+            ranked = [c for c in ranked if c not in cal.combos or c in keep]
             cal.ranking[group] = ranked
             cal.choice[group] = ranked[0]
             for c, sc_ in scores.items():
                 score_rows.append({"group": group, "model": c, **sc_})
+        used = {c for r in cal.ranking.values() for c in r}
+        cal.combos = {k: v for k, v in cal.combos.items() if k in used}
         # combos chosen anywhere need values on every row for calibration
         for name, (members, method) in cal.combos.items():
             if name not in wide.columns:

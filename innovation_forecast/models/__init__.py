@@ -11,7 +11,7 @@ from .base import Model, check_length
 from .combination import Combination
 from .ets import ETS
 from .pooled import PooledGrowth
-from .simple import Drift, LogLinearTrend, Naive
+from .simple import Drift, LogLinearTrend, Naive, RobustTrend
 from .theta import DynamicOptimizedTheta, Theta
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Model",
     "Naive",
     "PooledGrowth",
+    "RobustTrend",
     "Theta",
     "check_length",
     "default_models",

@@ -9,29 +9,48 @@ from .base import Model
 __all__ = ["ARIMA"]
 
 
+def _stationary(phi: np.ndarray, margin: float = 0.98) -> bool:
+    """AR(1)/AR(2) stationarity with a margin (roots of 1 - phi_1 z - phi_2 z^2 outside 1/margin)."""
+    if len(phi) == 0:
+        return True
+    if len(phi) == 1:
+        return abs(phi[0]) < margin
+    p1, p2 = phi[0], phi[1]
+    # companion eigenvalues: lambda^2 - p1 lambda - p2 = 0
+    disc = p1 * p1 + 4 * p2
+    if disc >= 0:
+        r = np.sqrt(disc)
+        return max(abs((p1 + r) / 2), abs((p1 - r) / 2)) < margin
+    return np.sqrt(-p2) < margin
+
+
 def _fit_ar(w: np.ndarray, p: int, const: bool):
-    """Conditional least squares AR(p) on w; returns (coefs, c, sigma2, aicc, k) or None."""
+    """Conditional least squares AR(p) on w; returns (coefs, c, sigma2, aicc) or None."""
     n = len(w) - p
     k = p + int(const)
     if n < k + 2:
         return None
-    cols = [w[p - i - 1: len(w) - i - 1] for i in range(p)]
-    if const:
-        cols.append(np.ones(n))
     target = w[p:]
-    if cols:
+    if k:
+        cols = [w[p - i - 1: len(w) - i - 1] for i in range(p)]
+        if const:
+            cols.append(np.ones(n))
         X = np.column_stack(cols)
-        beta, *_ = np.linalg.lstsq(X, target, rcond=None)
+        xtx = X.T @ X
+        try:
+            beta = np.linalg.solve(xtx + 1e-10 * np.eye(k), X.T @ target)
+        except np.linalg.LinAlgError:
+            return None
         resid = target - X @ beta
     else:
         beta = np.zeros(0)
         resid = target
-    sigma2 = float(np.mean(resid ** 2))
+    sigma2 = float(resid @ resid) / n
     if sigma2 <= 1e-300:
         sigma2 = 1e-12
     phi = beta[:p]
-    if p and np.any(np.abs(np.roots(np.r_[1.0, -phi])) >= 0.98):
-        return None  # keep to stationary differences: explosive AR on growth rates is rarely credible
+    if not _stationary(phi):
+        return None  # explosive AR on growth rates is rarely credible
     c = float(beta[p]) if const else 0.0
     npar = k + 1
     aic = n * np.log(sigma2) + 2 * npar

@@ -6,7 +6,7 @@ import numpy as np
 
 from .base import Model, diff_sd
 
-__all__ = ["Naive", "Drift", "LogLinearTrend"]
+__all__ = ["Naive", "Drift", "LogLinearTrend", "RobustTrend"]
 
 
 def _fallback_sd(x: np.ndarray) -> float:
@@ -85,3 +85,27 @@ class LogLinearTrend(Model):
         pt = self.intercept_ + self.slope_ * t
         sd = self.sigma_ * np.sqrt(1 + 1 / self.n_ + (t - self.tbar_) ** 2 / self.sxx_)
         return pt, sd
+
+
+class RobustTrend(Model):
+    """Last value plus the median annual change: a drift that one outlying year cannot swing.
+
+    After the "Robust-Trend" entry of the M3 competition (Makridakis & Hibon 2000), the best
+    original method there by MASE on yearly series.
+    """
+
+    name = "robust_trend"
+    min_obs = 3
+
+    def _fit(self, x: np.ndarray) -> None:
+        d = np.diff(x)
+        self.last_ = float(x[-1])
+        self.slope_ = float(np.median(d))
+        mad = float(np.median(np.abs(d - self.slope_))) * 1.4826
+        sd = mad if mad > 0 else diff_sd(x, demean=True)
+        self.sigma_ = sd if np.isfinite(sd) and sd > 0 else _fallback_sd(x)
+        self.n_ = len(x)
+
+    def _forecast(self, h: int):
+        j = np.arange(1, h + 1)
+        return self.last_ + self.slope_ * j, self.sigma_ * np.sqrt(j * (1 + j / self.n_))

@@ -31,28 +31,50 @@ def _static_line(x: np.ndarray) -> tuple[float, float]:
     return float(x.mean() - b * t.mean()), b
 
 
-def _theta_filter(x, alpha, theta, dynamic: bool, a_static=0.0, b_static=0.0):
-    """Run the theta recursions over x for arrays of (alpha, theta); return mse and final states."""
+def _theta_filter(x, alpha, theta, dynamic: bool, a_static=0.0, b_static=0.0, optimise_init=False):
+    """Run the theta recursions over x for arrays of (alpha, theta).
+
+    The one-step errors are affine in the initial smoothed level ``c`` (the level before
+    ``x[0]``): ``e_i(c) = e_i(0) - c (1 - alpha)^(i+1)``, so the best ``c`` is found in closed
+    form for every grid point (least squares) when ``optimise_init``; by default ``c = x[0]``,
+    which forecast better on held-out M3 origins (optimising it overfits short series).
+    Returns mse, the final level (with the best ``c``), meany, An, Bn and the best ``c``.
+    """
     n = len(x)
-    level = np.asarray(alpha * x[0] + (1 - alpha) * x[0], dtype=float)
+    om = 1 - alpha
+    level = alpha * x[0] + 0.0 * om  # with c = 0
     meany = float(x[0])
     if dynamic:
         an, bn = float(x[0]), 0.0
     else:
         an, bn = a_static, b_static
-    sse = np.zeros(np.shape(alpha))
     w = 1 - 1 / theta
+    s00 = np.zeros(np.shape(alpha))
+    s01 = np.zeros(np.shape(alpha))
+    s11 = np.zeros(np.shape(alpha))
+    pw = om.copy()  # (1 - alpha)^i
     for i in range(1, n):
-        mu = level + w * (an * (1 - alpha) ** i + bn * (1 - (1 - alpha) ** (i + 1)) / alpha)
+        pw_next = pw * om
+        mu = level + w * (an * pw + bn * (1 - pw_next) / alpha)
         e = x[i] - mu
-        sse = sse + e * e
-        level = alpha * x[i] + (1 - alpha) * level
+        r = pw  # sensitivity of mu_i to c: the level L_{i-1} carries c (1 - alpha)^i
+        s00 += e * e
+        s01 += e * r
+        s11 += r * r
+        level = alpha * x[i] + om * level
         new_mean = (i * meany + x[i]) / (i + 1)
         if dynamic:
             bn = ((i - 1) * bn + 6 * (x[i] - meany) / (i + 1)) / (i + 2)
             an = new_mean - bn * (i + 2) / 2
         meany = new_mean
-    return sse / max(n - 1, 1), level, meany, an, bn
+        pw = pw_next
+    if optimise_init:
+        c = np.where(s11 > 1e-12, s01 / np.maximum(s11, 1e-12), x[0])
+    else:
+        c = np.full(np.shape(alpha), float(x[0]))
+    sse = s00 - 2 * c * s01 + c * c * s11
+    level = level + c * pw  # pw == (1 - alpha)^n here
+    return np.maximum(sse, 0) / max(n - 1, 1), level, meany, an, bn, c
 
 
 def _theta_forecast(h, n, alpha, theta, dynamic, level, meany, an, bn):
@@ -82,10 +104,10 @@ class _ThetaBase(Model):
         thetas = _THETAS if self.optimise_theta else np.array([2.0])
         a, t = (g.ravel() for g in np.meshgrid(_ALPHAS, thetas, indexing="ij"))
         a0, b0 = (0.0, 0.0) if self.dynamic else _static_line(x)
-        mse, level, meany, an, bn = _theta_filter(x, a, t, self.dynamic, a0, b0)
+        mse, level, meany, an, bn, _ = _theta_filter(x, a, t, self.dynamic, a0, b0)
         i = int(np.argmin(mse))
         self.alpha_, self.theta_ = float(a[i]), float(t[i])
-        self.state_ = (float(np.atleast_1d(level)[i]), meany, an, bn)
+        self.state_ = (float(level[i]), meany, an, bn)
         self.sigma_ = float(np.sqrt(mse[i])) or 1e-3
         self.n_ = n
 
