@@ -353,9 +353,26 @@ class _Reader:
             prev_end = q.end
             found = self._find_phrase(max(a, q.start - 60, (qs[qi - 1].end if qi else a)), q, para_off)
             after = s[q.end:q.end + 4]
+            post_end = q.end
             if found is None and re.match(r"通过认定|获得认定|被认定|获认定", after) \
                     and re.search(r"高新|高企", s[para_off:b]):
                 found = (None, PHRASES["通过认定"], "")
+            if found is None and q.unit in ("家", "件", "项", "个"):
+                # number before the phrase: 全市拥有642家高新技术企业, …
+                m2 = phrase_regex().match(s, q.end, b)
+                ph2 = None if m2 is None or m2.group("intensity") else PHRASES[m2.group(0)]
+                if ph2 is not None and ph2.kind is None and not ph2.needs \
+                        and INDICATORS[ph2.indicator].unit in ("家", "件", "项") \
+                        and (m2.end() == b or s[m2.end()] in ",、。;:" or s.startswith(("组成", "等"), m2.end())):
+                    found = (None, ph2, "")
+                    post_end = m2.end()
+            if found is not None and s.startswith("大关", q.end):
+                m, ph, gap = found  # 突破2.0%大关: a threshold passed, the figure follows (…,达到2.01%)
+                ind = self._indicator(m, ph, ctx)
+                last = _Item("anchor", None, year, ind, "level", math.nan, "", status=ctx["status"],
+                             months=ctx["months"], s_start=m.start() if m is not None else q.start, s_end=q.end)
+                last.region = self._region(s[a:last.s_start])[1]
+                continue
             if found is not None:
                 m, ph, gap = found
                 ph_start = m.start() if m is not None else q.start
@@ -375,12 +392,34 @@ class _Reader:
                 if not ok:
                     last = None
                     continue
+                run = self._run(qs, qi)
+                chain = self._phrase_chain(m, len(run)) if m is not None and "分别" in gap and len(run) >= 2 else None
+                if chain:  # 专利申请量和授权量分别达到5036件和3033件
+                    made = []
+                    for (mm, pp), qq in zip(chain, run):
+                        ind2 = self._indicator(mm, pp, ctx)
+                        it = None if ind2 is None else self._make(ind2, qq, gap, region, year, year_src, ctx, in_plan,
+                                                                  sent, a, mm.start(), consumed, prefix)
+                        if it is not None and it.kind != "anchor":
+                            it.s_start = clause_start
+                            made.append(it)
+                    for it in made:
+                        self.items.append(it)
+                        if it.basis == "level":
+                            levels.append(it)
+                        if it.kind == "target":
+                            last_target = it
+                    last = made[-1] if made else None
+                    skip_until = prev_end = run[-1].end
+                    continue
                 item = self._make(indicator, q, gap, region, year, year_src, ctx, in_plan, sent, a, ph_start,
                                   consumed, prefix)
                 if item is None:
                     continue
                 lm = re.match(r"\d{1,2}[.、](?!\d)|[一二三四五六七八九十]+[、.]", s[clause_start:ph_start])
-                item.s_start = clause_start + (lm.end() if lm else 0)  # quote the whole clause: 截至2017年11月全市申请专利4153件
+                # quote the whole clause: 截至2017年11月全市申请专利4153件
+                item.s_start = clause_start + (lm.end() if lm else 0)
+                item.s_end = max(item.s_end, post_end)
                 last = item
                 if item.kind == "anchor":
                     continue
@@ -391,13 +430,8 @@ class _Reader:
                 self.items.append(item)
                 continue
             # no phrase of its own
-            if "分别" in seg and levels and re.search(GROWTH_WORDS, seg):
-                run = [q]
-                for q2 in qs[qi + 1:]:
-                    if re.fullmatch(r"[和、,及与]", s[run[-1].end:q2.start]) and q2.unit == q.unit:
-                        run.append(q2)
-                    else:
-                        break
+            run = self._run(qs, qi)
+            if levels and re.search(GROWTH_WORDS, seg) and ("分别" in seg or len(run) >= 2):
                 targets = levels[-len(run):] if len(levels) >= len(run) else []
                 for base, qq in zip(targets, run):
                     it = self._derived(base, qq, seg, base.s_start)
@@ -405,6 +439,12 @@ class _Reader:
                         self.items.append(it)
                 skip_until = run[-1].end
                 prev_end = run[-1].end
+                continue
+            if last is not None and last.kind == "anchor" and math.isnan(last.value) and \
+                    re.fullmatch(r"(?:大关)?[,、]?(?:达到|达|为|共|计|共计|累计|总计)", seg):
+                it = self._derived(last, q, "达到", seg_start)
+                if it is not None:
+                    self.items.append(it)
                 continue
             if last is not None and len(seg) <= 18 and re.search(GROWTH_WORDS, seg) and "占" not in seg \
                     and not re.search(STRETCH_WORDS, seg):
@@ -425,6 +465,35 @@ class _Reader:
                     consumed.append((seg_start + sm.start(), seg_start + sm.end()))
                     last_target.s_end = q.end
                 continue
+
+    def _run(self, qs: list[Quantity], qi: int) -> list[Quantity]:
+        """``qs[qi]`` and the quantities joined to it by 和/、/及/与 with the same unit (5036件和3033件)."""
+        run = [qs[qi]]
+        for q2 in qs[qi + 1:]:
+            if re.fullmatch(r"[和、及与]", self.s[run[-1].end:q2.start]) and q2.unit == run[0].unit:
+                run.append(q2)
+            else:
+                break
+        return run
+
+    def _phrase_chain(self, m, k: int):
+        """The ``k`` phrases joined by 和/、/及/与 that end with match ``m`` (专利申请量和授权量), or None."""
+        rx, s = phrase_regex(), self.s
+        chain = [(m, None if m.group("intensity") else PHRASES[m.group(0)])]
+        pos = m.start()
+        while len(chain) < k and pos > 0 and s[pos - 1] in "和、及与":
+            end = pos - 1
+            best = None
+            for j in range(max(0, end - 24), end):
+                mm = rx.fullmatch(s, j, end)
+                if mm is not None:
+                    best = mm
+                    break
+            if best is None:
+                break
+            chain.insert(0, (best, None if best.group("intensity") else PHRASES[best.group(0)]))
+            pos = best.start()
+        return chain if len(chain) == k else None
 
     def _indicator(self, m, ph, ctx) -> str | None:
         if ph is None:  # the written-out R&D intensity pattern
@@ -450,8 +519,11 @@ class _Reader:
             return None
         if basis in ("growth_pct", "pp"):
             return float(v)
+        unit = q.unit
+        if not unit and q.mult and INDICATORS[indicator].unit == "亿元":  # 18.5亿 → 18.5 亿元
+            v, unit = v / (1e8 if q.mult == "亿" else 1e4), q.mult + "元"
         try:
-            return convert(v, q.unit, indicator)
+            return convert(v, unit, indicator)
         except UnitError:
             return None
 

@@ -56,6 +56,9 @@ _EXTRA: list[Phrase] = [
     Phrase("技术合同认定登记", "tech_contract_count"),
     Phrase("技术合同登记", "tech_contract_count"),
     Phrase("成交额", "tech_contract_value", needs="合同"),
+    Phrase("技术市场交易额", "tech_contract_value"),
+    Phrase("GDP总值", "gdp"),
+    Phrase("GDP总量", "gdp"),
     Phrase("研发强度", "rd_intensity"),
     Phrase("R&D强度", "rd_intensity"),
     Phrase("研发投入支出", "rd_expenditure"),
@@ -76,7 +79,7 @@ _INTENSITY = (r"(?:全社会)?(?:研发|R&D|研究与试验发展)(?:经费)?(?:
               r"占(?:全[市县区省])?(?:GDP|地区生产总值|生产总值)(?:的)?(?:比重|比例)")
 
 # registry aliases that are too generic to find figures in running text
-_SKIP_ALIASES = {"人口", "技术合同", "基础研究", "应用研究", "试验发展", "GDP", "生产总值"}
+_SKIP_ALIASES = {"人口", "技术合同", "基础研究", "应用研究", "试验发展"}
 
 
 def _cjk(s: str) -> bool:
@@ -137,5 +140,5 @@ GAP_RE = re.compile(
     r"(?:达到|达|为|是|共|计|合计|共计|总计|约|近|有|了|将|已经|已|突破|超过|超|过|总数|总量|数量|规模|实现|完成|"
     r"累计|首次|支出|投入|总额|金额|增长到|增加到|提高到|提高至|增至|升至|名单|从|由|增长|增幅|增加|提高|新增|减少|下降|同比|比上年|"
     r"较上年|比去年|分别|均|预计|力争|确保|争取|拥有|的|\d{4}年度?|全年|当年|今年|年底|年末|保持|稳定在|不低于|不少于|"
-    r"不超过|控制在|仅|只|再|又|新|进一步|以上|,|、)*"
+    r"不超过|控制在|仅|只|再|又|新|进一步|以上|,由|,从|迈入|跨入|跃上|迈上|快速|大幅|稳步|持续|逐步|再次|明显|显著)*"
 )

@@ -81,6 +81,8 @@ class Quantity:
     start: int
     end: int
     text: str
+    mult: str = ""  # 万/亿 written without a unit (18.5亿): the reader makes it 亿元 for money
+
 
 
 def _mult(m: str | None) -> float:
@@ -98,7 +100,8 @@ def find_quantities(s: str) -> list[Quantity]:
     for m in _QTY.finditer(s):
         a, b, unit, am, bm = m.group("a"), m.group("b"), m.group("unit") or "", m.group("am"), m.group("bm")
         is_cn = not a[0].isdigit()
-        if is_cn:
+        threshold = s.startswith("大关", m.end())  # 突破两万大关, 迈入千亿大关
+        if is_cn and not threshold:
             if not unit or not re.search(r"[零〇一二两三四五六七八九十]", a):
                 continue
         # 亿元 / 万元 read as multiplier + 元: put the multiplier back into the money unit
@@ -109,7 +112,8 @@ def find_quantities(s: str) -> list[Quantity]:
         if not unit:
             nxt = s[m.end():m.end() + 1]
             prv = s[m.start() - 1:m.start()] if m.start() else ""
-            if b or is_cn or nxt in _BARE_STOP or prv in _BARE_STOP or am:
+            if not threshold and (b or nxt in _BARE_STOP or prv in _BARE_STOP or (is_cn and not am)
+                                  or (am and not a[0].isdigit() and a[-1:] not in "十百千")):
                 continue
         try:
             va = parse_number(a) * _mult(am)
@@ -118,5 +122,6 @@ def find_quantities(s: str) -> list[Quantity]:
             continue
         if b and (vb is None or vb < va):
             continue
-        out.append(Quantity(va, vb, unit, m.group("suffix") or "", m.start(), m.end(), m.group(0)))
+        out.append(Quantity(va, vb, unit, m.group("suffix") or "", m.start(), m.end(), m.group(0),
+                            mult=(am or "") if not unit else ""))
     return out
