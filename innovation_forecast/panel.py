@@ -109,6 +109,10 @@ def parse_number(cell: object) -> float:
     elif is_missing(cell):
         return math.nan
     else:
+        if any(ch.isdigit() and not ch.isdecimal() for ch in str(cell)):
+            # ① ² ⑴ are footnote markers, but NFKC would turn "1234①" into the number 12341
+            raise NotANumber(f"non-numeric value {cell!r} (a footnote marker such as ① or ² next to the number?); "
+                             "expected a number such as 1234, 1,234 or 12.5")
         s = norm(cell)
         if _THOUSANDS.fullmatch(s):
             s = s.replace(",", "")

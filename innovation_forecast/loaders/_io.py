@@ -16,15 +16,108 @@ from pathlib import Path
 from ..errors import DataValidationError
 from ..panel import is_missing
 
+# --------------------------------------------------------------------------- size limit
+
+#: Environment variable holding the largest input file the loaders will read, in bytes
+#: (``500000``, ``200MB``, ``1.5G``; ``0`` or ``none`` = no limit).
+MAX_BYTES_ENV = "INNOVATION_FORECAST_MAX_BYTES"
+#: Default limit: a yearbook table is kilobytes; a file this large is a wrong file or needs a database.
+DEFAULT_MAX_BYTES = 512 * 2**20
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(k|m|g|t)?(?:i?b)?\s*", re.I)
+
+
+def _parse_size(text: str) -> int | None:
+    s = str(text).strip().lower()
+    if s in ("", "0", "none", "off", "unlimited"):
+        return None
+    m = _SIZE.fullmatch(s)
+    if not m:
+        raise DataValidationError(
+            f"{MAX_BYTES_ENV}={text!r} is not a size; expected bytes such as 500000, 200MB or 1.5G "
+            "(0 or none for no limit).", [f"{MAX_BYTES_ENV}: bad size {text!r}"])
+    mult = {None: 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}[m.group(2)]
+    return int(float(m.group(1)) * mult)
+
+
+def max_bytes_limit(max_bytes: int | str | None = None) -> int | None:
+    """The size limit in force: the argument, else ``$INNOVATION_FORECAST_MAX_BYTES``, else 512 MiB.
+
+    ``0`` (or ``"none"``) means no limit and gives ``None``.
+    """
+    if max_bytes is not None:
+        if isinstance(max_bytes, str):
+            return _parse_size(max_bytes)
+        if isinstance(max_bytes, bool) or int(max_bytes) < 0:
+            raise ValueError(f"max_bytes={max_bytes!r}; expected a number of bytes (0 = no limit)")
+        return int(max_bytes) or None
+    env = os.environ.get(MAX_BYTES_ENV)
+    if env is not None:
+        return _parse_size(env)
+    return DEFAULT_MAX_BYTES
+
+
+def check_size(path: str | os.PathLike, max_bytes: int | str | None = None) -> None:
+    """Refuse a file larger than the limit *before* reading it (no memory is spent on it)."""
+    limit = max_bytes_limit(max_bytes)
+    if limit is None:
+        return
+    p = Path(path)
+    size = p.stat().st_size
+    if size > limit:
+        raise DataValidationError(
+            f"{p.name}: the file is {size:,} bytes, over the size limit of {limit:,} bytes; split it, or raise "
+            f"the limit with max_bytes= or the environment variable {MAX_BYTES_ENV} (e.g. {MAX_BYTES_ENV}=2G).",
+            [f"{p.name}:1: file of {size:,} bytes exceeds the limit of {limit:,} bytes"])
+
+
 # --------------------------------------------------------------------------- text files
 
+#: Leading bytes of binary formats that users save with a .csv name by mistake.
+_MAGIC = [
+    (b"PK\x03\x04", "a zip archive — an Excel .xlsx workbook saved with the wrong extension? Rename it to .xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel .xls (OLE2) workbook; rename it to .xls"),
+    (b"%PDF", "a PDF document; export its table to CSV or Excel first"),
+    (b"\x89PNG", "a PNG image, not a table"),
+    (b"\xff\xd8\xff", "a JPEG image, not a table"),
+    (b"\x1f\x8b", "a gzip archive; decompress it first"),
+    (b"PAR1", "a Parquet file; give it the .parquet extension"),
+]
+
+
+def _binary_problem(raw: bytes) -> str | None:
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            return what
+    if b"\x00" in raw[:8192]:
+        return "binary data (NUL bytes), not a text table"
+    return None
+
+
 def decode_bytes(raw: bytes, name: str = "<bytes>") -> tuple[str, str]:
-    """Decode a text file: UTF-8 (with or without BOM), else GB18030/GBK as guessed by charset-normalizer.
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"),
+    else GB18030/GBK as guessed by charset-normalizer. Binary files are refused with what they look like.
 
     Returns ``(text, encoding)``.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DataValidationError(
+                f"{name}: starts with a UTF-8 byte-order mark but is not valid UTF-8 ({exc}); "
+                "the file mixes encodings — save it again as UTF-8.",
+                [f"{name}:1: invalid UTF-8 after a UTF-8 byte-order mark"]) from exc
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DataValidationError(f"{name}: invalid UTF-16 text ({exc}); save it again as UTF-8.",
+                                      [f"{name}:1: invalid UTF-16"]) from exc
+    what = _binary_problem(raw)
+    if what is not None:
+        raise DataValidationError(f"{name}: this is {what}; expected a text table (CSV/TSV).",
+                                  [f"{name}:1: binary file ({what.split(';')[0]})"])
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -70,9 +163,13 @@ class Grid:
     notes: list[str]  # comment lines / title lines that are not data (units may hide there)
 
 
-def read_csv_grid(path: str | os.PathLike) -> Grid:
-    """Read a delimited text file into a :class:`Grid`, skipping blank and ``#`` comment lines."""
+def read_csv_grid(path: str | os.PathLike, *, max_bytes: int | str | None = None) -> Grid:
+    """Read a delimited text file into a :class:`Grid`, skipping blank and ``#`` comment lines.
+
+    Files over the size limit (:func:`max_bytes_limit`) are refused before they are read.
+    """
     p = Path(path)
+    check_size(p, max_bytes)
     text, _enc = decode_bytes(p.read_bytes(), p.name)
     delim = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
@@ -80,7 +177,7 @@ def read_csv_grid(path: str | os.PathLike) -> Grid:
     lines: list[int] = []
     notes: list[str] = []
     prev = 0
-    for rec in reader:
+    for rec in _records(reader, p.name):
         start = prev + 1
         prev = reader.line_num
         if not rec or all(not c.strip() for c in rec):
@@ -93,9 +190,38 @@ def read_csv_grid(path: str | os.PathLike) -> Grid:
     return Grid(rows, lines, p.name, notes)
 
 
-def read_excel_grid(path: str | os.PathLike, sheet: int | str = 0) -> Grid:
-    """Read one sheet of an .xlsx (openpyxl) or .xls (xlrd) workbook into a :class:`Grid`."""
+def _records(reader, name: str):
+    """csv.reader records; a malformed file (e.g. a field over the csv module's limit) is a data problem."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise DataValidationError(f"{name}:{reader.line_num}: malformed CSV ({exc}); expected a delimited "
+                                  "text table.", [f"{name}:{reader.line_num}: malformed CSV ({exc})"]) from None
+
+
+def read_excel_grid(path: str | os.PathLike, sheet: int | str = 0, *, max_bytes: int | str | None = None) -> Grid:
+    """Read one sheet of an .xlsx (openpyxl) or .xls (xlrd) workbook into a :class:`Grid`.
+
+    Formulas are never evaluated: a cell shows the value Excel cached when the file was saved, and a
+    formula without a cached value is read as its text (``=cmd|' /C calc'!A0``), so it is reported as a
+    non-numeric cell or unknown name instead of silently becoming a blank.
+    """
     p = Path(path)
+    check_size(p, max_bytes)
+    try:
+        return _read_excel_grid(p, sheet)
+    except DataValidationError:
+        raise
+    except Exception as exc:  # a corrupt or mislabelled workbook: zipfile, openpyxl and xlrd errors
+        what = _binary_problem(p.read_bytes()[:8192]) if p.stat().st_size else "an empty file"
+        hint = f" (it looks like {what})" if what else ""
+        raise DataValidationError(
+            f"{p.name}: cannot be read as an Excel workbook{hint}: {type(exc).__name__}: {exc}; expected a "
+            ".xlsx or .xls file saved by Excel/WPS (or save it as CSV).",
+            [f"{p.name}:1: not a readable Excel workbook ({type(exc).__name__})"]) from None
+
+
+def _read_excel_grid(p: Path, sheet: int | str) -> Grid:
     rows: list[list[object]] = []
     lines: list[int] = []
     if p.suffix.lower() == ".xls":
@@ -115,28 +241,50 @@ def read_excel_grid(path: str | os.PathLike, sheet: int | str = 0) -> Grid:
             rows.append(vals)
             lines.append(i + 1)
     else:
-        import openpyxl
-
-        wb = openpyxl.load_workbook(str(p), read_only=True, data_only=True)
-        try:
-            ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet]
-            for i, r in enumerate(ws.iter_rows(values_only=True)):
-                rows.append(list(r))
-                lines.append(i + 1)
-        finally:
-            wb.close()
+        cached = _openpyxl_rows(p, sheet, data_only=True)
+        formulas = _openpyxl_rows(p, sheet, data_only=False)
+        for i, (vals, forms) in enumerate(zip(cached, formulas)):
+            rows.append([f if v is None and isinstance(f, str) and f.startswith("=") else v
+                         for v, f in zip(vals, forms)])
+            lines.append(i + 1)
     keep = [(r, n) for r, n in zip(rows, lines) if any(not is_missing(c) for c in r)]
     return Grid([r for r, _ in keep], [n for _, n in keep], p.name, [])
 
 
-def read_grid(path: str | os.PathLike) -> Grid:
-    """Read a CSV/TSV or Excel file into a :class:`Grid` by its extension."""
+def _openpyxl_rows(p: Path, sheet: int | str, data_only: bool) -> list[list[object]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(str(p), read_only=True, data_only=data_only)
+    try:
+        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet]
+        out = []
+        for r in ws.iter_rows(values_only=True):
+            # ArrayFormula / DataTableFormula objects (data_only=False) → their text
+            out.append([c if c is None or isinstance(c, (str, int, float, bool)) or hasattr(c, "year")
+                        else str(getattr(c, "text", c)) for c in r])
+        return out
+    finally:
+        wb.close()
+
+
+def read_grid(path: str | os.PathLike, *, max_bytes: int | str | None = None) -> Grid:
+    """Read a CSV/TSV or Excel file into a :class:`Grid` by its extension.
+
+    Raises :class:`~innovation_forecast.errors.DataValidationError` for an empty file, a binary file
+    with a text extension, an unreadable workbook or a file over the size limit (:func:`max_bytes_limit`).
+    """
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{str(p)!r} does not exist.")
+    if p.is_dir():
+        raise DataValidationError(f"{p.name}: is a folder; expected a data file.", [f"{p.name}: a folder"])
+    check_size(p, max_bytes)
+    if p.stat().st_size == 0:
+        raise DataValidationError(f"{p.name}: the file is empty (0 bytes); expected a table with a header row.",
+                                  [f"{p.name}:1: empty file"])
     if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        return read_excel_grid(p)
-    return read_csv_grid(p)
+        return read_excel_grid(p, max_bytes=max_bytes)
+    return read_csv_grid(p, max_bytes=max_bytes)
 
 
 #: Unit hints in table titles and comment lines (NBS exports write units in English).

@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import DataValidationError
 from ..panel import tidy
 from ..registry import normalize_text
-from ._io import Grid, overlong_rows, read_grid
+from ._io import Grid, check_size, overlong_rows, read_grid, unit_hint
 
 __all__ = ["COLUMN_ALIASES", "read_tidy", "read_gdp_long", "read_population_long"]
 
@@ -51,26 +51,40 @@ def _header_row(grid: Grid) -> int:
 
 
 def _grid_to_raw(grid: Grid, label: str) -> pd.DataFrame:
+    if not grid.rows:
+        raise DataValidationError(
+            f"{label}: the file has no rows (only blank or # comment lines); expected a header row "
+            "region, year, indicator, value and data rows.", [f"{label}:1: no rows"])
     h = _header_row(grid)
     header = grid.rows[h] if grid.rows else []
     cols = _map_columns(header)
     missing = [c for c in _REQUIRED if c not in cols]
     if missing:
         line = grid.lines[h] if grid.lines else 1
+        cells = [str(c) for c in header if c is not None and str(c).strip()]
+        hint = ""
+        if len(cells) == 1 and any(d in cells[0] for d in "|/ :："):
+            hint = " The header is one cell: the delimiter is not ',', ';' or a tab — save the file as CSV."
         raise DataValidationError(
             f"{label}:{line}: no column for {', '.join(missing)} in header {list(header)!r}; a tidy file needs "
-            "region, year, indicator, value (or 地区/省份, 年份, 指标, 数值).",
+            f"region, year, indicator, value (or 地区/省份, 年份, 指标, 数值).{hint}",
             [f"{label}:{line}: missing column {c!r}" for c in missing],
         )
     data = {c: [r[i] if i < len(r) else None for r in grid.rows[h + 1:]] for c, i in cols.items()}
     raw = pd.DataFrame(data, dtype=object)
+    if "unit" not in cols:
+        # "# 单位：万元" above a file without a unit column: the cells are in that unit, not the canonical one
+        u = unit_hint(grid.notes + [" ".join(str(c) for c in r if c is not None) for r in grid.rows[:h]])
+        if u is not None:
+            raw["unit"] = u
     raw["_file"] = label
     raw["_line"] = grid.lines[h + 1:]
     raw.attrs["problems"] = overlong_rows(grid, h)
     return raw
 
 
-def read_tidy(path: str | os.PathLike, *, source: str | None = None) -> pd.DataFrame:
+def read_tidy(path: str | os.PathLike, *, source: str | None = None,
+              max_bytes: int | str | None = None) -> pd.DataFrame:
     """Read a tidy (long) file into the panel.
 
     Parameters
@@ -80,8 +94,12 @@ def read_tidy(path: str | os.PathLike, *, source: str | None = None) -> pd.DataF
         sniffed; ``#`` comment lines skipped), ``.parquet``, or ``.xlsx``/``.xls`` (first sheet; title
         lines above the header are skipped). Columns ``region, year, indicator, value`` and optionally
         ``unit, status, months, source, flag``; Chinese headers work too (地区/省份, 年份, 指标, 数值, 单位).
+        Without a unit column, a unit named in a comment or title line (``# 单位：万元``) applies to every row.
     source
         The ``source`` value for rows without one (default: the file name).
+    max_bytes
+        Refuse files larger than this many bytes before reading them (``"200MB"`` works too; ``0`` = no
+        limit). Default: ``$INNOVATION_FORECAST_MAX_BYTES``, else 512 MiB.
 
     Returns
     -------
@@ -91,7 +109,8 @@ def read_tidy(path: str | os.PathLike, *, source: str | None = None) -> pd.DataF
     Raises
     ------
     DataValidationError
-        Every bad row, as ``file:line: problem`` (see :func:`~innovation_forecast.panel.tidy`).
+        Every bad row, as ``file:line: problem`` (see :func:`~innovation_forecast.panel.tidy`); also an
+        empty or binary file, an unreadable workbook, or a file over the size limit.
 
     Examples
     --------
@@ -102,13 +121,24 @@ def read_tidy(path: str | os.PathLike, *, source: str | None = None) -> pd.DataF
     if not p.exists():
         raise FileNotFoundError(f"{str(p)!r} does not exist.")
     if p.suffix.lower() in (".parquet", ".pq"):
-        df = pd.read_parquet(p)
+        check_size(p, max_bytes)
+        try:
+            df = pd.read_parquet(p)
+        except Exception as exc:  # pyarrow raises several types for a corrupt or mislabelled file
+            raise DataValidationError(
+                f"{p.name}: cannot be read as Parquet ({type(exc).__name__}: {exc}); expected a .parquet file.",
+                [f"{p.name}:1: not a readable Parquet file"]) from None
         cols = _map_columns(list(df.columns))
+        missing = [c for c in _REQUIRED if c not in cols]
+        if missing:
+            raise DataValidationError(
+                f"{p.name}: no column for {', '.join(missing)} in {list(df.columns)!r}; a tidy file needs "
+                "region, year, indicator, value.", [f"{p.name}:1: missing column {c!r}" for c in missing])
         raw = pd.DataFrame({c: df.iloc[:, i].astype(object).tolist() for c, i in cols.items()}, dtype=object)
         raw["_file"] = p.name
         raw["_line"] = [f"row {i + 1}" for i in range(len(df))]
     else:
-        raw = _grid_to_raw(read_grid(p), p.name)
+        raw = _grid_to_raw(read_grid(p, max_bytes=max_bytes), p.name)
     prior = raw.attrs.pop("problems", [])
     return tidy(raw, source=source or p.name, name=p.name, problems=prior)
 

@@ -51,7 +51,7 @@ def _find_header(grid: Grid, orientation: str) -> tuple[int, str]:
 
 
 def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = None, orientation: str = "auto",
-              source: str | None = None) -> pd.DataFrame:
+              source: str | None = None, max_bytes: int | str | None = None) -> pd.DataFrame:
     """Read a wide yearbook table into the panel.
 
     Parameters
@@ -62,12 +62,17 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
         The indicator the table holds (any alias: ``"gdp"``, ``"地区生产总值"``).
     unit
         The unit of the cells. Default: a unit named in the title/comment lines (``100 million yuan`` →
-        亿元, ``10000 persons`` → 万人, ``单位：万元``), else the indicator's canonical unit.
+        亿元, ``10000 persons`` → 万人, ``单位：万元``), else the indicator's canonical unit. A line inside
+        the table that names a unit and holds no values (``单位：万元``) changes the unit of the rows
+        below it (yearbooks stack tables in different units); the change is listed in ``attrs["notes"]``.
     orientation
         ``"regions_x_years"`` (a row per region, a column per year), ``"years_x_regions"``, or
         ``"auto"``: the first row holding two or more years (or two or more region names) is the header.
     source
         The ``source`` column (default: the file name).
+    max_bytes
+        Refuse files larger than this many bytes before reading them (default
+        ``$INNOVATION_FORECAST_MAX_BYTES``, else 512 MiB; ``0`` = no limit).
 
     Returns
     -------
@@ -89,7 +94,7 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
     if orientation not in _ORIENTATIONS:
         raise ValueError(f"orientation={orientation!r}; expected one of {', '.join(_ORIENTATIONS)}")
     p = Path(path)
-    grid = read_grid(p)
+    grid = read_grid(p, max_bytes=max_bytes)
     h, orient = _find_header(grid, orientation)
     header = grid.rows[h]
     titles = grid.notes + [" ".join(str(c) for c in r if not is_missing(c)) for r in grid.rows[:h]]
@@ -100,12 +105,19 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
     skipped = [norm(header[j]) for j in range(1, len(header)) if orient == "regions_x_years"
                and j not in unit_cols and not is_missing(header[j]) and not looks_like_year(header[j])]
     problems: list[str] = []
+    unit_notes: list[str] = []
     recs: dict[str, list] = {k: [] for k in ("region", "year", "value", "unit", "_line")}
     for row, line in zip(grid.rows[h + 1:], grid.lines[h + 1:]):
         label = row[0] if row else None
         cells = list(row[1:len(header)])
         if all(is_missing(c) for j, c in enumerate(cells, start=1) if j not in unit_cols):
-            continue  # footnote, note or blank separator line
+            # footnote, note or blank separator line — unless it announces a new unit for the rows below
+            text = " ".join(str(c) for c in row if not is_missing(c))
+            new = unit_hint([text]) if text and not norm(text).startswith("注") else None
+            if new is not None and new != u:
+                unit_notes.append(f"{p.name}:{line}: unit changes from {u} to {new} ({norm(text)!r})")
+                u = new
+            continue
         row_unit = next((row[j] for j in unit_cols if j < len(row) and not is_missing(row[j])), None)
         for j, c in enumerate(cells, start=1):
             col = header[j]
@@ -132,7 +144,8 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
     # year headers: 2017, 2017.0, "2017年" → int (tidy re-checks and reports bad ones)
     raw["year"] = [_year_or_raw(y) for y in raw["year"]]
     panel = tidy(raw, source=source or p.name, name=p.name, problems=overlong_rows(grid, h) + problems)
-    panel.attrs["notes"] = [f"{p.name}: ignored non-year column(s) {', '.join(skipped)}"] if skipped else []
+    panel.attrs["notes"] = ([f"{p.name}: ignored non-year column(s) {', '.join(skipped)}"] if skipped else []) \
+        + unit_notes
     return panel
 
 
