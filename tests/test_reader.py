@@ -326,3 +326,49 @@ def test_nowcast_bad_input(kw, match):
 def test_nowcast_refuses_stocks():
     with pytest.raises(DataValidationError, match="No seasonal profile for 'hte_total'"):
         nowcast_full_year(50, 9, indicator="hte_total")
+
+
+# ---- language beyond the seeds --------------------------------------------------------------------
+@pytest.mark.parametrize("text,expected", [
+    ("2016年，全市专利申请量和授权量分别达到5036件和3033件，同比增长48.2%和37.6%。",
+     {("patent_applications", "level", 5036.0), ("patent_grants", "level", 3033.0),
+      ("patent_applications", "growth_pct", 48.2), ("patent_grants", "growth_pct", 37.6)}),
+    ("2018年，全市专利申请量突破两万大关，共22479件，同比增长22%。",
+     {("patent_applications", "level", 22479.0), ("patent_applications", "growth_pct", 22.0)}),
+    ("2020年，全市研发经费投入强度首次突破2.0%大关，达到2.01%。", {("rd_intensity", "level", 2.01)}),
+    ("目前，全市已形成由78家高成长性企业、642家高新技术企业、1536家科技型中小企业组成的创新军团。",
+     {("hte_total", "level", 642.0), ("tech_sme", "level", 1536.0)}),
+    ("2019年，全市实现技术市场交易额18.5亿，较上年增长27.6%。",
+     {("tech_contract_value", "level", 18.5), ("tech_contract_value", "growth_pct", 27.6)}),
+    ("2019年，全市地区生产总值3043.5亿元，比上年增长9.0%；年末常住人口643.7万人，比上年末减少5.5万人。",
+     {("gdp", "level", 3043.5), ("gdp", "growth_pct", 9.0), ("population", "level", 643.7),
+      ("population", "increment", -5.5)}),
+    ("全市高新技术企业由2011年的26家增加到2019年的1067家。", {("hte_total", "level", 26.0), ("hte_total", "level", 1067.0)}),
+    ("2019年，全市专利申请量5000件，其中发明专利800件、实用新型3000件；专利授权量3000件，其中发明专利300件。",
+     {("patent_applications", "level", 5000.0), ("invention_patent_applications", "level", 800.0),
+      ("utility_patent_applications", "level", 3000.0), ("patent_grants", "level", 3000.0),
+      ("invention_patent_grants", "level", 300.0)}),
+    ("2019年，全市有效期内的1200家高新技术企业中，研发投入200万元以上的企业300家。", set()),
+    ("2019年，南昌县专利申请量2291件，全市专利申请量8667件。", {("patent_applications", "level", 8667.0)}),
+])
+def test_figure_language(text, expected):
+    rep = read_report(text, region="南昌市", report_year=2019)
+    assert {(r.indicator, r.basis, r.value) for r in rep.figures.itertuples()} == expected
+
+
+def test_lagged_years_in_from_to_sentences():
+    rep = read_report("全市高新技术企业由2011年的26家增加到2019年的1067家。", region="南昌市", report_year=2019)
+    assert dict(zip(rep.figures["value"], rep.figures["year"])) == {26.0: 2011, 1067.0: 2019}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("二、2020年工作计划\n全市技术合同成交额不超过50亿元。", ("tech_contract_value", "le", 50.0)),
+    ("二、2020年工作计划\n全市专利申请量不低于3000件。", ("patent_applications", "ge", 3000.0)),
+    ("二、2020年工作计划\n全市专利申请量超过一万件。", ("patent_applications", "gt", 10000.0)),
+    ("二、2020年工作计划\n全市技术合同成交额达到6000万元以上。", ("tech_contract_value", "ge", 0.6)),
+    ("明年，力争全市高新技术企业总数达到两千家。", ("hte_total", "ge", 2000.0)),
+])
+def test_target_language(text, expected):
+    rep = read_report(text, region="南昌市", report_year=2019)
+    (t,) = rep.targets.itertuples()
+    assert (t.indicator, t.comparator, t.value, int(t.year)) == (*expected, 2020)

@@ -235,8 +235,8 @@ class _Reader:
                 continue
             if any(nm in bare for nm in _region_names(r)):
                 return False, None
-        for nm in self.own_names:
-            bare = bare.replace(nm, " ")
+        for nm in sorted(self.own_names, key=len, reverse=True):
+            bare = re.sub(re.escape(nm) + r"(?![县区镇乡])", " ", bare)  # 南昌县 is not 南昌市
         for m in _PLACE.finditer(bare):
             if not _PLACE_IGNORE.search(m.group(0)):
                 return False, None
