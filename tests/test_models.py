@@ -1,0 +1,186 @@
+"""Contract tests: every model honours the one interface (fit / predict / sample / min_obs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from innovation_forecast.errors import SeriesTooShortError
+from innovation_forecast.models import (
+    ARIMA,
+    ETS,
+    Combination,
+    Drift,
+    DynamicOptimizedTheta,
+    LogLinearTrend,
+    Naive,
+    PooledGrowth,
+    RobustTrend,
+    Theta,
+)
+
+
+def all_models():
+    return [
+        Naive(), Drift(), Drift(log=False, name="drift_level"), RobustTrend(), LogLinearTrend(),
+        ETS(), ETS(log=False, name="ets_level"), ETS(trend="auto", name="ets_auto"),
+        ETS(init="optimal", name="ets_opt"), Theta(), DynamicOptimizedTheta(), ARIMA(), PooledGrowth(),
+        Combination([ETS(), Theta(), Drift()], name="combo"),
+        Combination([ETS(), Theta(), Drift(), ARIMA()], method="mean", name="combo_mean"),
+    ]
+
+
+def _fit(model, y):
+    if model.uses_panel:
+        return model.fit(y, panel_growths=[0.05, 0.08, 0.1, 0.12, 0.07], panel_volatility=0.05)
+    return model.fit(y)
+
+
+@pytest.fixture
+def series():
+    rng = np.random.default_rng(3)
+    return 1000 * np.exp(np.cumsum(0.08 + 0.05 * rng.standard_normal(14)))
+
+
+@pytest.mark.parametrize("model", all_models(), ids=lambda m: m.name)
+def test_predict_shapes_and_keys(model, series):
+    out = _fit(model, series).predict(h=4, level=(80, 95), quantiles=(0.1, 0.5, 0.9))
+    assert set(out) == {"mean", "lo_80", "hi_80", "lo_95", "hi_95", "q_10", "q_50", "q_90"}
+    assert all(v.shape == (4,) for v in out.values())
+    assert all(np.all(np.isfinite(v)) for v in out.values())
+
+
+@pytest.mark.parametrize("model", all_models(), ids=lambda m: m.name)
+def test_quantiles_monotone_and_nested(model, series):
+    out = _fit(model, series).predict(h=5, level=(50, 80, 95), quantiles=(0.05, 0.25, 0.5, 0.75, 0.95))
+    q = np.vstack([out[k] for k in ("q_5", "q_25", "q_50", "q_75", "q_95")])
+    assert np.all(np.diff(q, axis=0) >= -1e-9)
+    assert np.all(out["lo_95"] <= out["lo_80"]) and np.all(out["lo_80"] <= out["lo_50"])
+    assert np.all(out["hi_50"] <= out["hi_80"]) and np.all(out["hi_80"] <= out["hi_95"])
+    assert np.all(out["lo_80"] <= out["mean"] + 1e-9) and np.all(out["mean"] <= out["hi_80"] + 1e-9)
+    # uncertainty grows (weakly) with the horizon
+    width = out["hi_80"] / out["lo_80"]
+    assert np.all(np.diff(width) >= -1e-9)
+
+
+@pytest.mark.parametrize("model", all_models(), ids=lambda m: m.name)
+def test_sample_shape_and_seed(model, series):
+    m = _fit(model, series)
+    a = m.sample(3, 500, rng=7)
+    b = m.sample(3, 500, rng=7)
+    assert a.shape == (500, 3)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, m.sample(3, 500, rng=8))
+    # the sample median sits near the point forecast (log models: the point is the median)
+    np.testing.assert_allclose(np.median(a, axis=0), m.predict(3)["mean"], rtol=0.05)
+
+
+@pytest.mark.parametrize("model", all_models(), ids=lambda m: m.name)
+def test_fit_is_deterministic(model, series):
+    a = _fit(model, series).predict(3, level=(80,))
+    b = _fit(model, series).predict(3, level=(80,))
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k])
+
+
+@pytest.mark.parametrize("model", [m for m in all_models() if m.min_obs > 1], ids=lambda m: m.name)
+def test_min_obs_error(model, series):
+    with pytest.raises(SeriesTooShortError, match=f"at least {model.min_obs}"):
+        model.fit(series[: model.min_obs - 1])
+    _fit(model, series[: model.min_obs])  # exactly min_obs is enough
+
+
+def test_naive_is_the_only_one_point_model():
+    np.testing.assert_allclose(Naive().fit([5.0]).predict(2)["mean"], [5.0, 5.0])
+    assert min(m.min_obs for m in all_models()) == 1
+
+
+def test_log_models_reject_nonpositive_series():
+    y = np.array([3.0, 0.0, 4.0, 6.0, 7.0])
+    with pytest.raises(ValueError, match="positive"):
+        LogLinearTrend().fit(y)
+    with pytest.raises(ValueError, match="positive"):
+        PooledGrowth().fit(y)
+    # the others fall back to levels
+    assert not Drift().fit(y).log_
+    assert Drift().fit(y).predict(1)["mean"][0] == pytest.approx(7 + 1.0)
+
+
+def test_drift_and_naive_formulas():
+    y = np.array([10.0, 12.0, 15.0, 19.0])
+    d = Drift(log=False).fit(y)
+    np.testing.assert_allclose(d.predict(2)["mean"], [22.0, 25.0])
+    n = Naive(log=False).fit(y)
+    np.testing.assert_allclose(n.predict(2)["mean"], [19.0, 19.0])
+    # naive sd = root mean square of the differences, growing with sqrt(h)
+    sd = np.sqrt(np.mean(np.diff(y) ** 2))
+    out = n.predict(2, level=(95,))
+    np.testing.assert_allclose(out["hi_95"] - 19.0, 1.959964 * sd * np.sqrt([1, 2]), rtol=1e-5)
+
+
+def test_ets_engines_follow_a_smooth_trend():
+    y = 100 * 1.07 ** np.arange(15) * (1 + 0.01 * np.sin(np.arange(15)))
+    truth = 100 * 1.07 ** np.arange(15, 18)
+    for engine in ("fast", "statsmodels"):
+        m = ETS(engine=engine).fit(y)
+        assert 0.8 <= m.phi_ <= 1
+        np.testing.assert_allclose(m.predict(3)["mean"], truth, rtol=0.06)
+
+
+def test_theta_on_a_line_extrapolates_with_half_the_slope_or_more():
+    y = 50 + 5.0 * np.arange(12)
+    th = Theta(log=False).fit(y).predict(3)["mean"]
+    assert np.all(np.diff(th) > 0)
+    assert np.all(th > y[-1])
+    # theta = 2 halves the slope at long horizons; DOTM may choose a larger theta and keep more of it
+    dotm = DynamicOptimizedTheta(log=False).fit(y).predict(3)["mean"]
+    assert np.all(np.diff(dotm) >= 2.5) and np.all(np.diff(dotm) <= 5.5)
+    assert np.all(np.diff(th) >= 2.5 - 1e-9)
+
+
+def test_arima_order_search_picks_ar_on_autocorrelated_growth():
+    rng = np.random.default_rng(0)
+    w = np.zeros(40)
+    for t in range(1, 40):
+        w[t] = 0.7 * w[t - 1] + 0.02 * rng.standard_normal()
+    y = np.exp(np.cumsum(0.03 + w))
+    m = ARIMA().fit(y)
+    assert m.order_[0] >= 1
+
+
+def test_pooled_growth_shrinks_short_series_toward_panel():
+    y = np.array([100.0, 140.0, 190.0, 260.0])  # ~ +30 % a year, 3 growth rates
+    own = np.mean(np.diff(np.log(y)))
+    panel = np.random.default_rng(1).normal(0.08, 0.02, size=31)
+    m = PooledGrowth().fit(y, panel_growths=panel, panel_volatility=0.05)
+    assert 0 < m.weight_ < 1
+    assert np.median(panel) < m.growth_ < own
+    # much closer to the panel than to its own noisy growth
+    assert abs(m.growth_ - np.median(panel)) < abs(m.growth_ - own)
+    # a long steady series keeps more of its own growth
+    long = 100 * np.exp(0.3 * np.arange(12) + 0.005 * np.random.default_rng(2).standard_normal(12))
+    m_long = PooledGrowth(window=10).fit(long, panel_growths=panel, panel_volatility=0.05)
+    assert m_long.weight_ > m.weight_
+    # without a panel it is a drift on logs
+    m0 = PooledGrowth().fit(y)
+    assert m0.growth_ == pytest.approx(own)
+
+
+def test_combination_is_median_of_members(series):
+    members = [Drift(), Theta(), ETS()]
+    c = Combination([Drift(), Theta(), ETS()], name="c").fit(series)
+    pts = np.vstack([np.log(m.fit(series).predict(3)["mean"]) for m in members])
+    np.testing.assert_allclose(np.log(c.predict(3)["mean"]), np.median(pts, axis=0))
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="level"):
+        Drift().fit([1.0, 2.0, 3.0]).predict(2, level=(120,))
+    with pytest.raises(ValueError, match="horizon"):
+        Drift().fit([1.0, 2.0, 3.0]).predict(0)
+    with pytest.raises(ValueError, match="1-d"):
+        Drift().fit(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="missing"):
+        Drift().fit([1.0, np.nan, 3.0])
+    with pytest.raises(RuntimeError, match="not fitted"):
+        Drift().predict(2)
