@@ -99,3 +99,49 @@ def score_reader(seeds_dir: str | Path, data_dir: str | Path) -> pd.DataFrame:
     out = out.sort_values(["part", "doc"], key=lambda c: c.map(order) if c.name == "part" else c.map(
         lambda d: "~" if d == "ALL" else d)).reset_index(drop=True)
     return out[["part", "doc", "n_key", "n_read", "n_match", "recall", "precision"]]
+
+
+def score_phrases(data_dir: str | Path) -> pd.DataFrame:
+    """Out-of-sample check on the bulletin rows of ``figures.csv``: each row's quote (a clause from a
+    public web page, not a seed) is read alone with the row's region and year as context, and the row
+    counts as recalled when a figure with its indicator, basis and value comes out. Table rows (quotes
+    with ``|``) are left out. Extra figures are counted but are often right (the bulletin file did not
+    enter growth rates beside levels), so the precision here is a lower bound.
+
+    Returns
+    -------
+    DataFrame
+        indicator, n_key, n_match, recall — one row per indicator plus ``ALL``; ``attrs['n_read']``
+        holds the number of figures read.
+    """
+    from ..errors import ReportReadError
+    from . import read_report
+
+    fk = pd.read_csv(Path(data_dir) / "figures.csv")
+    b = fk[fk["doc"].astype(str).str.startswith("http") & ~fk["quote"].astype(str).str.contains(r"\|")]
+    hits: list[tuple[str, bool]] = []
+    n_read = 0
+    for (quote, region, year), g in b.groupby(["quote", "region", "year"]):
+        try:
+            rep = read_report(str(quote), region=region, report_year=int(year))
+            fr = rep.figures
+        except ReportReadError:
+            fr = pd.DataFrame(columns=["indicator", "basis", "value"])
+        n_read += len(fr)
+        used: set[int] = set()
+        for r in g.itertuples():
+            ok = False
+            for i, x in fr.iterrows():
+                if i not in used and x["indicator"] == r.indicator and x["basis"] == r.basis \
+                        and _close(x["value"], r.value):
+                    used.add(i)
+                    ok = True
+                    break
+            hits.append((r.indicator, ok))
+    h = pd.DataFrame(hits, columns=["indicator", "ok"])
+    out = h.groupby("indicator")["ok"].agg(n_key="size", n_match="sum").reset_index()
+    out = pd.concat([out, pd.DataFrame([{"indicator": "ALL", "n_key": len(h), "n_match": int(h["ok"].sum())}])],
+                    ignore_index=True)
+    out["recall"] = out["n_match"] / out["n_key"]
+    out.attrs["n_read"] = n_read
+    return out
