@@ -372,3 +372,16 @@ def test_target_language(text, expected):
     rep = read_report(text, region="南昌市", report_year=2019)
     (t,) = rep.targets.itertuples()
     assert (t.indicator, t.comparator, t.value, int(t.year)) == (*expected, 2020)
+
+
+def test_a_stated_goal_is_not_a_figure():
+    rep = read_report("2019年，全市完成了专利申请量5000件目标。全市专利申请量5600件。", region="南昌市", report_year=2019)
+    assert rep.figures["value"].tolist() == [5600.0]
+
+
+def test_panel_flags_years_guessed_from_the_text():
+    no_title = read_report("今年以来，全市专利申请量6200件。2017年全市工作稳步推进。", region="九江市")
+    assert no_title.report_year == 2017
+    assert no_title.to_panel()["flag"].tolist() == ["year_inferred"]
+    titled = read_report("九江市科技局2017年工作总结\n今年以来，全市专利申请量6200件。")
+    assert titled.to_panel()["flag"].tolist() == [""]

@@ -60,6 +60,7 @@ class DocInfo:
     plan_year: int | None
     region: Region | None
     plan_start: int  # offset in the search string where the plan part starts (len if none)
+    year_source: str = ""  # caller | title | plan heading | text | "" (unknown)
 
 
 @dataclass
@@ -163,7 +164,9 @@ def doc_info(s: str, *, doc: str, region: str | None, report_year: int | None) -
             break
 
     ry = report_year
+    source = "caller" if ry is not None else ""
     if ry is None:
+        source = "title"
         m = re.search(r"((?:19|20)\d{2})年度?(?:上半年|全年)?[^\d年]{0,15}?(?:总结|情况|报告|回顾|汇报)", title)
         if m:
             ry = int(m.group(1))
@@ -172,11 +175,13 @@ def doc_info(s: str, *, doc: str, region: str | None, report_year: int | None) -
             if m:
                 ry = int(m.group(1)) - 1
     if ry is None and plan_start < len(s):
+        source = "plan heading"
         head = s[plan_start:s.find("\n", plan_start) if "\n" in s[plan_start:] else len(s)]
         m = re.search(r"((?:19|20)\d{2})年", head)
         if m:
             ry = int(m.group(1)) - 1
     if ry is None:
+        source = "text"
         years = Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})年", s[:plan_start]))
         if years:
             top = max(years.values())
@@ -207,7 +212,7 @@ def doc_info(s: str, *, doc: str, region: str | None, report_year: int | None) -
             if key and key in tokens:
                 reg = r
                 break
-    return DocInfo(title, ry, ry + 1 if ry is not None else None, reg, plan_start)
+    return DocInfo(title, ry, ry + 1 if ry is not None else None, reg, plan_start, source if ry is not None else "")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -385,7 +390,8 @@ class _Reader:
                     last = None
                     continue
                 if QUALIFIERS.search(prefix) or "占" in prefix or _ENTITY_END.search(prefix) \
-                        or s[q.end:q.end + 1] == "的" or re.search(r"申请|申报", gap):
+                        or s[q.end:q.end + 1] == "的" or re.search(r"申请|申报", gap) \
+                        or re.match(r"(?:以上)?(?:目标|任务|计划)", s[q.end:q.end + 4]):
                     last = None
                     continue
                 ok, region = self._region(prefix)
@@ -399,7 +405,7 @@ class _Reader:
                     for (mm, pp), qq in zip(chain, run):
                         ind2 = self._indicator(mm, pp, ctx)
                         it = None if ind2 is None else self._make(ind2, qq, gap, region, year, year_src, ctx, in_plan,
-                                                                  sent, a, mm.start(), consumed, prefix)
+                                                                  a, mm.start(), consumed)
                         if it is not None and it.kind != "anchor":
                             it.s_start = clause_start
                             made.append(it)
@@ -412,8 +418,7 @@ class _Reader:
                     last = made[-1] if made else None
                     skip_until = prev_end = run[-1].end
                     continue
-                item = self._make(indicator, q, gap, region, year, year_src, ctx, in_plan, sent, a, ph_start,
-                                  consumed, prefix)
+                item = self._make(indicator, q, gap, region, year, year_src, ctx, in_plan, a, ph_start, consumed)
                 if item is None:
                     continue
                 lm = re.match(r"\d{1,2}[.、](?!\d)|[一二三四五六七八九十]+[、.]", s[clause_start:ph_start])
@@ -554,7 +559,7 @@ class _Reader:
             best = "stretch" if re.fullmatch(STRETCH_WORDS, m.group(0)) else "firm"
         return best
 
-    def _make(self, indicator, q, gap, region, year, year_src, ctx, in_plan, sent, a, ph_start, consumed, prefix):
+    def _make(self, indicator, q, gap, region, year, year_src, ctx, in_plan, a, ph_start, consumed):
         info = self.info
         bb = self._basis(indicator, q, gap)
         if bb is None:
@@ -600,7 +605,8 @@ class _Reader:
         if q.high is not None:
             return None  # a range is no figure
         status, months = ctx["status"], ctx["months"]
-        flag = "" if year_src == "explicit" else "year_inferred"
+        # the year is a guess only when neither the sentence nor a title/caller fixes it
+        flag = "year_inferred" if year_src == "default" and info.year_source in ("text", "") else ""
         return _Item("figure", region, year, indicator, basis, val, self._unit(indicator, basis), status=status,
                      months=months if status == "ytd" else None, s_start=ph_start, s_end=q.end, year_flag=flag)
 

@@ -74,7 +74,7 @@ _BARE_STOP = set("年月日号时期届批次代/:.-~")
 class Quantity:
     """One number found in a text, with its unit (``""`` if none) and span."""
 
-    value: float  # in the stated unit, multiplier applied (6000万元 → 6000*1e4 元 is NOT done: see unit)
+    value: float  # in the stated unit: 6000万元 → 6000 (unit 万元); 1.2万件 → 12000 (unit 件)
     high: float | None  # upper end of a range, else None
     unit: str  # 亿元, 万元, 件, %, 个百分点 … ("" for a bare number)
     suffix: str  # 以上 / 以内 / 以下 / 左右 / ""
