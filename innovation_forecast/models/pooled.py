@@ -15,7 +15,8 @@ class PooledGrowth(Model):
     For a region with few years the own average growth is noisy; the other regions'
     growth in the same indicator says much about what is plausible. With the own
     recent mean log growth ``g`` (last ``window`` years, sampling variance ``s^2/k``)
-    and the panel's growth rates (median ``m``, spread ``tau^2``), the forecast growth is
+    and the panel's growth rates (median ``m``, robust spread ``tau^2`` from the median absolute
+    deviation, net of sampling noise), the forecast growth is
     the precision-weighted mean (James & Stein 1961; Efron & Morris 1975)::
 
         g_hat = w g + (1 - w) m,   w = tau^2 / (tau^2 + s^2 / k)
@@ -61,8 +62,12 @@ class PooledGrowth(Model):
         s2 = max(s2, 1e-8)
         if len(pg) >= 3:
             m = float(np.median(pg))
-            # spread of the panel's mean growth rates, less their own sampling noise
-            tau2 = max(float(np.var(pg, ddof=1)) - s2 / self.window, 0.1 * float(np.var(pg, ddof=1)), 1e-8)
+            # robust spread of the panel's growth rates (one runaway region -- or the series itself,
+            # when it is part of the panel -- must not widen the prior), less their sampling noise
+            spread2 = (1.4826 * float(np.median(np.abs(pg - m)))) ** 2
+            if spread2 <= 0:
+                spread2 = float(np.var(pg, ddof=1))
+            tau2 = max(spread2 - s2 / self.window, 0.1 * spread2, 1e-8)
             w = tau2 / (tau2 + s2 / k)
             self.panel_growth_ = m
         else:

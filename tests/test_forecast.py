@@ -1,0 +1,290 @@
+"""forecast(), forecast_paths(), backtest() and accuracy(): the engine around the models."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from innovation_forecast.errors import DataValidationError
+from innovation_forecast.forecast import (
+    Calibration,
+    FallbackWarning,
+    ForecastPaths,
+    accuracy,
+    backtest,
+    calibrate,
+    crps_quantiles,
+    forecast,
+    forecast_paths,
+    interval_score,
+)
+from innovation_forecast.models import Drift, Naive, Theta
+
+
+def rw_panel(n_series=40, n_years=14, seed=0, start=2005, indicator="patent_applications", prefix="r"):
+    """Random walks with drift on logs: growth 3-15 %, volatility 3-12 % a year."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n_series):
+        g, s = rng.uniform(0.03, 0.15), rng.uniform(0.03, 0.12)
+        x = np.log(rng.uniform(500, 5000)) + np.cumsum(g + s * rng.standard_normal(n_years))
+        for t in range(n_years):
+            rows.append({"region": f"{prefix}{i:03d}", "indicator": indicator, "year": start + t,
+                         "value": float(np.exp(x[t]))})
+    return pd.DataFrame(rows)
+
+
+def short_panel():
+    """Eight provinces with 8 years, one city with 3 years, one with a single year."""
+    p = rw_panel(8, 8, seed=4)
+    extra = pd.DataFrame([
+        {"region": "萍乡市", "indicator": "patent_applications", "year": 2010, "value": 900.0},
+        {"region": "萍乡市", "indicator": "patent_applications", "year": 2011, "value": 1000.0},
+        {"region": "萍乡市", "indicator": "patent_applications", "year": 2012, "value": 1200.0},
+        {"region": "湘东区", "indicator": "patent_applications", "year": 2012, "value": 50.0},
+    ])
+    return pd.concat([p, extra], ignore_index=True)
+
+
+def test_auto_gives_one_row_per_series_and_year(tiny_panel):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(tiny_panel, h=3)
+    for c in ["region", "indicator", "year", "model", "mean", "lo_80", "hi_80", "lo_95", "hi_95",
+              "fallback_used", "fallback_reason"]:
+        assert c in fc.columns
+    assert len(fc) == 2 * 3
+    assert not fc.duplicated(["region", "indicator", "year"]).any()
+    assert fc["year"].dtype.kind == "i"
+    assert sorted(fc["year"].unique().tolist()) == [2018, 2019, 2020]
+    assert (fc["lo_95"] <= fc["lo_80"]).all() and (fc["lo_80"] <= fc["hi_80"]).all()
+    assert (fc["hi_80"] <= fc["hi_95"]).all()
+    # steady 12 % growth: the forecast keeps growing
+    nc = fc[fc.region == "南昌市"].sort_values("year")
+    assert (np.diff(nc["mean"]) > 0).all()
+
+
+def test_fallback_recorded_with_one_summary_warning():
+    panel = short_panel()
+    with pytest.warns(FallbackWarning) as rec:
+        fc = forecast(panel, h=2)
+    assert len([w for w in rec if issubclass(w.category, FallbackWarning)]) == 1
+    msg = str(rec[0].message)
+    assert "of 10 series" in msg
+    one = fc[fc.region == "湘东区"]
+    assert len(one) == 2 and one["fallback_used"].all()
+    assert one["model"].iloc[0] == "naive"
+    assert (one["fallback_reason"].str.len() > 0).all()
+    assert np.allclose(one["mean"], 50.0)
+    # exactly one row per series-year still holds
+    assert not fc.duplicated(["region", "indicator", "year"]).any()
+    assert len(fc) == 10 * 2
+
+
+def test_m3_style_keys_and_extra_columns():
+    p = rw_panel(12, 20, seed=2).rename(columns={"region": "series_id"}).drop(columns="indicator")
+    p["category"] = "MICRO"
+    p["year"] = p["year"] - 2004  # t = 1..n
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(p, h=6, keys=("series_id",), level=(95,), quantiles=(0.1, 0.5, 0.9))
+    assert list(fc.columns[:3]) == ["series_id", "year", "model"]
+    assert {"lo_95", "hi_95", "q_10", "q_50", "q_90"} <= set(fc.columns)
+    assert "lo_80" not in fc.columns
+    assert len(fc) == 12 * 6
+    assert (fc["q_10"] <= fc["q_50"]).all() and (fc["q_50"] <= fc["q_90"]).all()
+    assert fc["year"].min() == 21
+
+
+def test_duplicate_rows_name_the_series(tiny_panel):
+    dup = pd.concat([tiny_panel, tiny_panel.iloc[[3]]], ignore_index=True)
+    with pytest.raises(DataValidationError, match=r"南昌市.*2013"):
+        forecast(dup, h=2)
+
+
+def test_non_numeric_values_rejected(tiny_panel):
+    bad = tiny_panel.astype({"value": object})
+    bad.loc[2, "value"] = "1,234件"
+    with pytest.raises(DataValidationError, match="non-numeric"):
+        forecast(bad, h=2)
+
+
+def test_missing_columns_and_bad_horizon(tiny_panel):
+    with pytest.raises(DataValidationError, match="lacks column"):
+        forecast(tiny_panel.drop(columns="indicator"), h=2)
+    with pytest.raises(ValueError, match="horizon"):
+        forecast(tiny_panel, h=0)
+
+
+def test_zeros_skip_log_models():
+    p = rw_panel(10, 12, seed=5)
+    p.loc[(p.region == "r000") & (p.year == 2008), "value"] = 0.0
+    fc = forecast(p, h=2, models=[Theta(), Drift()], level=(80,))
+    z = fc[fc.region == "r000"]
+    assert np.isfinite(z["mean"]).all() and not z["fallback_used"].any()
+    # a log-only model cannot be used there: it falls back, the others are fine
+    from innovation_forecast.models import LogLinearTrend
+
+    with pytest.warns(FallbackWarning, match="1 of 10"):
+        fc2 = forecast(p, h=2, models=[LogLinearTrend()], level=(80,))
+    row = fc2[fc2.region == "r000"]
+    assert row["fallback_used"].all() and row["fallback_reason"].str.contains("positive").all()
+
+
+def test_explicit_models_give_one_row_per_model(tiny_panel):
+    fc = forecast(tiny_panel, h=2, models=[Naive(), Drift(), Theta()])
+    assert sorted(fc["model"].unique()) == ["drift", "naive", "theta"]
+    assert len(fc) == 2 * 2 * 3
+    nv = fc[(fc.model == "naive") & (fc.region == "九江市")]
+    last = tiny_panel[tiny_panel.region == "九江市"]["value"].iloc[-1]
+    assert np.allclose(nv["mean"], last)
+
+
+def test_joblib_equals_serial():
+    p = rw_panel(16, 12, seed=6)
+    a = forecast(p, h=2, n_jobs=1)
+    b = forecast(p, h=2, n_jobs=2)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_dask_client_equals_serial():
+    distributed = pytest.importorskip("distributed")
+    p = rw_panel(10, 10, seed=7)
+    a = forecast(p, h=2)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        b = forecast(p, h=2, client=client)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_calibration_80_percent_on_held_out_random_walks():
+    """Intervals calibrated on in-sample origins cover ~80 % of truly new years."""
+    h = 3
+    full = rw_panel(200, 15 + h, seed=11)
+    train = full[full.year < 2005 + 15]
+    test = full[full.year >= 2005 + 15]
+    fc = forecast(train, h=h, level=(80, 95))
+    m = fc.merge(test, on=["region", "indicator", "year"])
+    assert len(m) == 200 * h
+    cov80 = 100 * np.mean((m.value >= m.lo_80) & (m.value <= m.hi_80))
+    cov95 = 100 * np.mean((m.value >= m.lo_95) & (m.value <= m.hi_95))
+    assert abs(cov80 - 80) <= 7, cov80
+    assert 88 <= cov95 <= 99, cov95
+
+
+def test_paths_match_intervals_and_are_reproducible():
+    p = rw_panel(30, 12, seed=8)
+    fc = forecast(p, h=3, level=(80,))
+    fp = forecast_paths(p, h=3, n_paths=4000, seed=1)
+    fp2 = forecast_paths(p, h=3, n_paths=4000, seed=1)
+    key = ("r005", "patent_applications")
+    assert isinstance(fp[key], ForecastPaths)
+    assert fp[key].paths.shape == (4000, 3)
+    np.testing.assert_array_equal(fp[key].paths, fp2[key].paths)
+    assert fp[key].years.tolist() == [2017, 2018, 2019]
+    assert fp[key].last_year == 2016 and fp[key].n_obs == 12
+    row = fc[(fc.region == "r005")].sort_values("year")
+    lo = np.quantile(fp[key].paths, 0.1, axis=0)
+    hi = np.quantile(fp[key].paths, 0.9, axis=0)
+    np.testing.assert_allclose(lo, row["lo_80"], rtol=0.03)
+    np.testing.assert_allclose(hi, row["hi_80"], rtol=0.03)
+    assert fp[key].model == row["model"].iloc[0]
+    # cumulative shocks: consecutive years are strongly, not perfectly, dependent
+    r = np.corrcoef(np.log(fp[key].paths[:, 0]), np.log(fp[key].paths[:, 2]))[0, 1]
+    assert 0.3 < r < 0.95
+    # P(target met) from the paths
+    med = float(np.median(fp[key].paths[:, 1]))
+    assert fp[key].prob(2018, med) == pytest.approx(0.5, abs=0.03)
+
+
+def test_reference_panel_informs_a_four_point_city():
+    prov = rw_panel(31, 12, seed=9)  # growth 3-15 %
+    city = pd.DataFrame({"region": "鹰潭市", "indicator": "patent_applications",
+                         "year": [2013, 2014, 2015, 2016], "value": [100.0, 160.0, 230.0, 380.0]})
+    own = np.log(380 / 100) / 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        alone = forecast(city, h=2, models=[Naive(), Drift()] + [__import__(
+            "innovation_forecast.models", fromlist=["PooledGrowth"]).PooledGrowth()])
+        ref = forecast(city, h=2, reference=prov, models=[
+            __import__("innovation_forecast.models", fromlist=["PooledGrowth"]).PooledGrowth()])
+    g_alone = np.log(alone[alone.model == "pooled"]["mean"].iloc[0] / 380)
+    g_ref = np.log(ref["mean"].iloc[0] / 380)
+    assert g_alone == pytest.approx(own, rel=1e-6)
+    assert g_ref < own - 0.1  # pulled well toward the provinces' 3-15 %
+    assert set(ref["region"]) == {"鹰潭市"}  # reference series are not forecast
+    # auto with the reference: one row per year, a calibrated interval
+    fc = forecast(city, h=2, reference=prov)
+    assert len(fc) == 2 and (fc.lo_80 < fc["mean"]).all()
+
+
+def test_calibration_reuse(tiny_panel):
+    p = rw_panel(30, 12, seed=10)
+    cal = calibrate(p, h=2)
+    assert isinstance(cal, Calibration)
+    assert cal.choice[("patent_applications",)]
+    a = forecast(p, h=2)
+    b = forecast(p, h=2, calibration=cal)
+    pd.testing.assert_frame_equal(a.drop(columns=[]), b)
+
+
+def test_backtest_uses_only_data_up_to_origin():
+    p = rw_panel(20, 14, seed=12)
+    bt = backtest(p, origins=[2014, 2015], h=2, level=(80, 95))
+    assert list(bt.columns[:8]) == ["region", "indicator", "origin", "year", "horizon", "model", "actual", "mean"]
+    assert set(bt.origin) == {2014, 2015}
+    assert bt.loc[bt.origin == 2015, "horizon"].tolist().count(2) == 20
+    assert (bt.year - bt.origin == bt.horizon).all()
+    # changing values after 2014 does not change the 2014-origin forecasts
+    p2 = p.copy()
+    p2.loc[p2.year == 2018, "value"] *= 3
+    bt2 = backtest(p2, origins=[2014], h=2)
+    a = bt[bt.origin == 2014].reset_index(drop=True)
+    pd.testing.assert_series_equal(a["mean"], bt2["mean"], check_names=False)
+    acc = accuracy(bt, by=("model",))
+    assert {"smape", "mase", "mape", "coverage_80", "coverage_95", "msis_95", "crps"} <= set(acc.columns)
+
+
+def test_accuracy_against_hand_computed_values():
+    bt = pd.DataFrame({
+        "series_id": ["a", "a", "b", "b"],
+        "origin": [0, 0, 0, 0],
+        "year": [1, 2, 1, 2],
+        "horizon": [1, 2, 1, 2],
+        "model": "m",
+        "actual": [100.0, 110.0, 10.0, 20.0],
+        "mean": [90.0, 110.0, 12.0, 16.0],
+        "lo_80": [95.0, 100.0, 11.0, 10.0],
+        "hi_80": [105.0, 120.0, 13.0, 30.0],
+        "scale": [5.0, 5.0, 2.0, 2.0],
+    })
+    acc = accuracy(bt).iloc[0]
+    smape_a = np.mean([200 * 10 / 190, 0.0])
+    smape_b = np.mean([200 * 2 / 22, 200 * 4 / 36])
+    assert acc["smape"] == pytest.approx((smape_a + smape_b) / 2)
+    assert acc["mape"] == pytest.approx((np.mean([10, 0]) + np.mean([20, 20])) / 2)
+    assert acc["mase"] == pytest.approx((np.mean([10 / 5, 0]) + np.mean([2 / 2, 4 / 2])) / 2)
+    # a: 100 outside [95,105]? no (inside); 110 inside; b: 10 below 11 -> outside; 20 inside
+    assert acc["coverage_80"] == pytest.approx((100 + 50) / 2)
+    # interval score, alpha = 0.2: width + 2/0.2 * miss
+    is_a = np.mean([10 / 5, 20 / 5])
+    is_b = np.mean([(2 + 10 * 1) / 2, 20 / 2])
+    assert acc["msis_80"] == pytest.approx((is_a + is_b) / 2)
+    assert acc["n"] == 2
+
+
+def test_interval_score_and_crps_helpers():
+    assert interval_score(5.0, 4.0, 6.0, 95) == pytest.approx(2.0)
+    assert interval_score(7.0, 4.0, 6.0, 95) == pytest.approx(2.0 + 40 * 1.0)
+    # CRPS of a point mass at f from its quantiles = |y - f| (every quantile equals f)
+    probs = np.linspace(0.01, 0.99, 99)
+    assert crps_quantiles([3.0], np.full((1, 99), 1.0), probs)[0] == pytest.approx(2.0, rel=1e-9)
+    # standard normal forecast, y = 0: CRPS = (sqrt(2) - 1) / sqrt(pi) ~ 0.2337
+    from scipy.stats import norm
+
+    probs = np.linspace(0.0005, 0.9995, 1000)
+    crps = crps_quantiles([0.0], norm.ppf(probs)[None, :], probs)[0]
+    assert crps == pytest.approx((np.sqrt(2) - 1) / np.sqrt(np.pi), rel=0.02)
