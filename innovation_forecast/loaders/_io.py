@@ -10,6 +10,7 @@ import csv
 import io
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +123,14 @@ def decode_bytes(raw: bytes, name: str = "<bytes>") -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # Chinese offices save GBK/GB18030. Detectors guess wrong on short, mostly-ASCII files (a GBK "—" or
+    # "件" read as EUC-KR gives mojibake), so a clean GB18030 decode that yields Chinese text comes first.
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _mostly_chinese(text):
+        return text, "gb18030"
     enc = None
     try:
         from charset_normalizer import from_bytes
@@ -141,6 +150,17 @@ def decode_bytes(raw: bytes, name: str = "<bytes>") -> tuple[str, str]:
             f"{name}: cannot decode the file as UTF-8 or GB18030 ({exc}); save it as UTF-8 and retry.",
             [f"{name}:1: undecodable text ({enc})"],
         ) from exc
+
+
+def _chinese_char(ch: str) -> bool:
+    o = ord(ch)
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+            or 0x2000 <= o <= 0x206F or 0x2460 <= o <= 0x24FF or unicodedata.category(ch).startswith("P"))
+
+
+def _mostly_chinese(text: str) -> bool:
+    wide = [c for c in text if ord(c) > 127 and not c.isspace()]
+    return bool(wide) and sum(map(_chinese_char, wide)) / len(wide) > 0.9
 
 
 def sniff_delimiter(text: str) -> str:
