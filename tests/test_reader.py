@@ -385,3 +385,29 @@ def test_panel_flags_years_guessed_from_the_text():
     assert no_title.to_panel()["flag"].tolist() == ["year_inferred"]
     titled = read_report("九江市科技局2017年工作总结\n今年以来，全市专利申请量6200件。")
     assert titled.to_panel()["flag"].tolist() == [""]
+
+
+def test_province_report_known_answers():
+    rep = read_report(FIX / "jiangxi_province_2019.txt")
+    R = "江西省"
+    assert (rep.region, rep.report_year) == (R, 2019)
+    assert _fig_set(rep) == {
+        (R, 2019, "patent_applications", "actual", "level", 91000, None),
+        (R, 2019, "patent_applications", "actual", "growth_pct", 6.4, None),
+        (R, 2019, "valid_invention_patents", "actual", "level", 13549, None),
+        (R, 2019, "invention_patents_per_10k", "actual", "level", 2.92, None),
+        (R, 2019, "hte_total", "actual", "level", 5092, None),
+        (R, 2019, "hte_total", "actual", "increment", 1557, None),  # 净增
+        (R, 2019, "tech_contract_value", "actual", "level", 148.7, None),
+        (R, 2019, "tech_contract_value", "actual", "growth_pct", 36.3, None),
+        (R, 2019, "rd_expenditure", "actual", "level", 384.3, None),
+        (R, 2019, "rd_intensity", "actual", "level", 1.55, None),
+        (R, 2019, "patent_grants", "ytd", "level", 58000, 11),  # 1—11月 with an em dash
+        (R, 2019, "hte_new", "ytd", "level", 1200, 10),  # 截止到10月底
+    }  # a city's figure inside the province report is left out
+    assert _tgt_set(rep) == {
+        (R, 2020, "rd_intensity", "level", "ge", 1.7, 1.7, 1.7, False),  # 力争 after the phrase
+        (R, 2020, "hte_total", "level", "gt", 6000, None, None, False),
+        (R, 2020, "tech_contract_value", "level", "ge", 200, None, None, False),
+        (R, 2025, "hte_total", "level", "ge", 10000, None, None, False),  # 到2025年: a later target year
+    }

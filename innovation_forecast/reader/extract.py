@@ -37,7 +37,7 @@ _PLAN_HEAD = re.compile(
 _NOT_PLAN = re.compile(r"完成|情况|总结|回顾|成效|问题|困难|不足|做法|体会|先进|单位")
 _TIME = re.compile(
     r"(?P<upto>截[至止]到?(?:(?P<uy>\d{4})年)?(?:(?P<um>\d{1,2})月(?:底|末|份)?|(?P<uend>年底|年末|年终)|目前))"
-    r"|(?P<range>(?:(?P<ry>\d{4})年)?1月?[-~至到](?P<rm>\d{1,2})月)"
+    r"|(?P<range>(?:(?P<ry>\d{4})年)?1月?[-~～至到—–](?P<rm>\d{1,2})月)"
     r"|(?P<quarter>(?:(?P<qy>\d{4})年)?(?P<q>前三季度|前三个季度|上半年|一季度|第一季度))"
     r"|(?P<est>预计)"
     r"|(?P<full>全年|年底|年末)"
@@ -585,7 +585,7 @@ class _Reader:
             if not in_plan and not future:
                 return None
             tyear = year if year_src in ("explicit", "relative") else info.plan_year
-            commit = self._commitment(a, ph_start, consumed)
+            commit = self._commitment(a, q.start, consumed)  # 力争 may sit in the gap: 强度力争达到1.7%
             cmp_text = gap + q.suffix
             comparator = "ge"
             for rx, c in COMPARATOR_WORDS:

@@ -125,8 +125,8 @@ STRETCH_WORDS = r"力争|争取|努力|力求|冲刺"
 FIRM_WORDS = r"确保|保证|必须|力保"
 COMMIT_WORDS = STRETCH_WORDS + "|" + FIRM_WORDS + r"|目标|计划"
 
-GROWTH_WORDS = r"增长|增幅|增速|提高|提升|增加|上升|下降|减少|回落|降低"
-DECLINE_WORDS = r"下降|减少|回落|降低"
+GROWTH_WORDS = r"增长|增幅|增速|提高|提升|增加|上升|净增|下降|减少|回落|降低|净减"
+DECLINE_WORDS = r"下降|减少|回落|降低|净减"
 
 #: Words right before an indicator phrase that make the number something else (applications, candidates…).
 QUALIFIERS = re.compile(r"(?:申报|申请|培育|推荐|拟认定|拟|备选|储备|组织|奖励|兑现|补助|资助|认定的)$")
