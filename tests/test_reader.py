@@ -350,6 +350,14 @@ def test_nowcast_refuses_stocks():
       ("invention_patent_grants", "level", 300.0)}),
     ("2019年，全市有效期内的1200家高新技术企业中，研发投入200万元以上的企业300家。", set()),
     ("2019年，南昌县专利申请量2291件，全市专利申请量8667件。", {("patent_applications", "level", 8667.0)}),
+    ("2019年，全市共有高新技术企业350家，比上年净增80家。",
+     {("hte_total", "level", 350.0), ("hte_total", "increment", 80.0)}),
+    ("2019年，全市专利申请量、授权量分别为3000件、1800件。",
+     {("patent_applications", "level", 3000.0), ("patent_grants", "level", 1800.0)}),
+    ("2019年，全市专利申请量同比增长20.5%，达到3600件。",
+     {("patent_applications", "growth_pct", 20.5), ("patent_applications", "level", 3600.0)}),
+    ("2019年，全市PCT国际专利申请量120件，企业专利申请量2000件。", set()),
+    ("2019年，全年技术合同成交额突破10亿元大关。", set()),  # a threshold, no figure
 ])
 def test_figure_language(text, expected):
     rep = read_report(text, region="南昌市", report_year=2019)

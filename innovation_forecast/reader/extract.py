@@ -445,8 +445,10 @@ class _Reader:
                 skip_until = run[-1].end
                 prev_end = run[-1].end
                 continue
-            if last is not None and last.kind == "anchor" and math.isnan(last.value) and \
+            if last is not None and (last.kind == "anchor" or last.basis != "level") and \
+                    not any(x.indicator == last.indicator and x.basis == "level" for x in levels) and \
                     re.fullmatch(r"(?:大关)?[,、]?(?:达到|达|为|共|计|共计|累计|总计)", seg):
+                # the level after a threshold or a growth rate: …突破2.0%大关,达到2.01% / …增长20.5%,达到3600件
                 it = self._derived(last, q, "达到", seg_start)
                 if it is not None:
                     self.items.append(it)

@@ -129,7 +129,8 @@ GROWTH_WORDS = r"增长|增幅|增速|提高|提升|增加|上升|净增|下降|
 DECLINE_WORDS = r"下降|减少|回落|降低|净减"
 
 #: Words right before an indicator phrase that make the number something else (applications, candidates…).
-QUALIFIERS = re.compile(r"(?:申报|申请|培育|推荐|拟认定|拟|备选|储备|组织|奖励|兑现|补助|资助|认定的)$")
+QUALIFIERS = re.compile(r"(?:申报|申请|培育|推荐|拟认定|拟|备选|储备|组织|奖励|兑现|补助|资助|认定的|PCT|国际|"
+                        r"职务|非职务|个人|发明人)$")
 
 #: Markers of the report's own region (我市/全市/全县/全区/本区…).
 OWN_MARKERS = r"全市|我市|本市|市域|全县|我县|本县|县域|全区|我区|本区|区域内|全域"
