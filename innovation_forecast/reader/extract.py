@@ -18,11 +18,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import UnitError
 from ..registry import INDICATORS, REGIONS, Region, convert, resolve_region
-from .lexicon import (COMMIT_WORDS, COMPARATOR_WORDS, DECLINE_WORDS, FIRM_WORDS, GAP_RE, GROWTH_WORDS, KIND_WORDS,
+from .lexicon import (COMMIT_WORDS, COMPARATOR_WORDS, DECLINE_WORDS, FIRM_WORDS, GAP_RE, GROWTH_WORDS,
                       OWN_MARKERS, PHRASES, PROVINCE_MARKERS, QUALIFIERS, STRETCH_WORDS, phrase_regex)
 from .numbers import Quantity, find_quantities
 
@@ -334,9 +334,7 @@ class _Reader:
 
     def _sentence(self, a: int, b: int, para_off: int, ctx: dict, in_plan: bool, section_year: int | None):
         s = self.s
-        info = self.info
-        sent = s[a:b]
-        qs = find_quantities(sent)
+        qs = find_quantities(s[a:b])
         for q in qs:
             q.start += a
             q.end += a
