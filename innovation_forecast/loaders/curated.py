@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -230,7 +231,13 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
     Raises
     ------
     DataValidationError
-        Every bad row: unknown names, bad basis/comparator, non-numeric values, units that do not convert.
+        Every bad row: unknown names, bad basis/comparator, non-numeric values, units that do not convert,
+        a stretch (力争) level short of the firm value (below it for ge/gt, above it for le/lt).
+
+    Warns
+    -----
+    UserWarning
+        When targets of one document give one key different values; those rows get ``conflict=True``.
 
     Examples
     --------
@@ -270,6 +277,7 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
         if np.isnan(vals["value"][i]) and not any(q.startswith(loc + ":") for q in problems):
             problems.append(f"{loc}: value (the firm commitment) is missing; for a 力争-only target repeat the "
                             "stretch level in value")
+        _check_stretch(loc, comp[i], vals["value"][i], vals["stretch_low"][i], vals["stretch_high"][i], problems)
         if basis[i] == "level" and indicators[i] in _known_indicators():
             try:
                 f = convert(1.0, units[i], indicators[i])
@@ -290,4 +298,36 @@ def load_targets(path: str | os.PathLike | None = None) -> pd.DataFrame:
     })
     for c in extra:
         out[c] = df[c].astype(str).to_numpy()
+    _flag_contradictions(out, locs)
     return out[TARGET_COLUMNS + extra]
+
+
+def _check_stretch(loc: str, comp: str, value: float, low: float, high: float, problems: list[str]) -> None:
+    """A 力争 (stretch) level lies beyond the firm commitment in the target's direction."""
+    if not (np.isnan(low) or np.isnan(high)) and low > high:
+        problems.append(f"{loc}: stretch_low {low:g} is above stretch_high {high:g}; expected a range low–high")
+    if np.isnan(value):
+        return
+    stretch = [x for x in (low, high) if not np.isnan(x)]
+    if not stretch:
+        return
+    if comp in ("ge", "gt") and min(stretch) < value:
+        problems.append(f"{loc}: stretch {min(stretch):g} is below the firm value {value:g} of a '{comp}' target; "
+                        "a 力争 level must be at least the firm commitment (swap value and stretch_low?)")
+    elif comp in ("le", "lt") and max(stretch) > value:
+        problems.append(f"{loc}: stretch {max(stretch):g} is above the firm value {value:g} of a '{comp}' target; "
+                        "for a ceiling the 力争 level must be at most the firm commitment")
+
+
+def _flag_contradictions(out: pd.DataFrame, locs: list[str]) -> None:
+    """Mark (and warn about) targets of one document that give one key two different values."""
+    if out.empty:
+        return
+    key = ["doc", "region", "indicator", "year", "basis"]
+    n = out.groupby(key, dropna=False)["value"].transform("nunique")
+    new = (n > 1) & ~out["conflict"]
+    if new.any():
+        where = ", ".join(locs[i] for i in np.flatnonzero(new.to_numpy()))
+        warnings.warn(f"contradictory targets (one document, one region/indicator/year/basis, different values) "
+                      f"marked conflict=true: {where}", UserWarning, stacklevel=3)
+        out.loc[n > 1, "conflict"] = True
