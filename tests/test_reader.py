@@ -418,3 +418,8 @@ def test_province_report_known_answers():
         (R, 2020, "tech_contract_value", "level", "ge", 200, None, None, False),
         (R, 2025, "hte_total", "level", "ge", 10000, None, None, False),  # 到2025年: a later target year
     }
+
+
+def test_nowcast_value_attribute_for_callers():
+    out = nowcast_full_year(135, 9, indicator="patent_applications")
+    assert out.value == out["mean"] and isinstance(out, dict)

@@ -53,7 +53,15 @@ import numpy as np
 from ..errors import DataValidationError
 from ..registry import resolve_indicator
 
-__all__ = ["PROFILES", "SeasonalProfile", "nowcast_full_year"]
+__all__ = ["FullYearNowcast", "PROFILES", "SeasonalProfile", "nowcast_full_year"]
+
+
+class FullYearNowcast(dict):
+    """The nowcast as a dict (``mean``, ``share``, ``pro_rata``, ``lo_<L>``, ``hi_<L>``); ``.value`` is the mean."""
+
+    @property
+    def value(self) -> float:
+        return self["mean"]
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,7 @@ def _history_rows(history) -> list[tuple[int, float, float]]:
 
 def nowcast_full_year(value: float, months: int, *, indicator: str,
                       history: Iterable[Sequence[float]] | None = None,
-                      level: Sequence[int] = (80, 95)) -> dict[str, float]:
+                      level: Sequence[int] = (80, 95)) -> FullYearNowcast:
     """Full-year estimate of a flow from its year-to-date value.
 
     Parameters
@@ -135,8 +143,8 @@ def nowcast_full_year(value: float, months: int, *, indicator: str,
 
     Returns
     -------
-    dict
-        ``mean`` (the median estimate ``value / share``), ``share`` (the profile's share used),
+    FullYearNowcast
+        A dict: ``mean`` (the median estimate ``value / share``; also ``.value``), ``share`` (the profile's share used),
         ``pro_rata`` (``value × 12 / months``, for comparison), and ``lo_<L>``/``hi_<L>`` per level.
 
     Raises
@@ -180,7 +188,7 @@ def nowcast_full_year(value: float, months: int, *, indicator: str,
             mu += post_var * sum(shifts) / _WITHIN_SD**2
             sigma = math.sqrt(post_var + _WITHIN_SD**2)
     share = _expit(mu)
-    out = {"mean": value / share, "share": share, "pro_rata": value * 12 / months}
+    out = FullYearNowcast(mean=value / share, share=share, pro_rata=value * 12 / months)
     for lv in level:
         z = NormalDist().inv_cdf(0.5 + lv / 200)
         out[f"lo_{lv}"] = value / _expit(mu + z * sigma)
