@@ -11,13 +11,16 @@ from .runner import DEFAULT_NOTEBOOK, BriefRun, run_briefs, safe_stem
 
 __all__ = [
     "BriefRun", "BriefTables", "DEFAULT_NOTEBOOK", "brief_tables", "fan_chart", "growth_chart",
-    "load_inputs", "prepare_inputs", "run_briefs", "safe_stem", "save_inputs", "setup_cjk_fonts", "show_summary",
+    "load_inputs", "prepare_inputs", "run_briefs", "safe_stem", "save_inputs", "setup_cjk_fonts", "show_accuracy",
+    "show_charts", "show_headline", "show_sources", "show_summary", "show_targets", "show_vintage",
 ]
 
 _LAZY = {
     "BriefTables": "tables", "brief_tables": "tables", "load_inputs": "tables", "prepare_inputs": "tables",
     "save_inputs": "tables", "show_summary": "tables",
     "fan_chart": "charts", "growth_chart": "charts",
+    "show_accuracy": "display", "show_charts": "display", "show_headline": "display", "show_sources": "display",
+    "show_targets": "display", "show_vintage": "display",
     "setup_cjk_fonts": "fonts",
 }
 

@@ -504,7 +504,8 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
             else:
                 pool = _InlinePool()
             base = {k: v for k, v in parameters.items()}
-            if share_inputs:
+            declared = _declared_parameters(template)
+            if share_inputs and declared is not None and "inputs" in declared:
                 inputs_path = _prepare_shared_inputs(out, [e.region for e in todo], as_of=as_of, horizon=horizon,
                                                      lang=lang, targets=targets, data_dir=data_dir)
                 base["inputs"] = str(inputs_path)
@@ -513,7 +514,6 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
                       "indicators": list(indicators) if indicators else [],
                       "targets": str(targets) if targets else "", "data_dir": str(data_dir) if data_dir else ""}
             # only the parameters the template declares (papermill warns about the others)
-            declared = _declared_parameters(template)
             for k, v in common.items():
                 if k not in base and (declared is None or k in declared):
                     base[k] = v

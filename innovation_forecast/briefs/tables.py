@@ -1,0 +1,674 @@
+"""The numbers of a city brief, computed once per batch and cut per region.
+
+:func:`prepare_inputs` loads the panel and the targets, forecasts every series the briefs
+show (one :func:`~innovation_forecast.forecast.forecast` call, so calibration is shared) and
+assesses every target (one :func:`~innovation_forecast.assess_targets` call). The batch runner
+saves the result as a pickle in the run folder and passes its path to every notebook;
+:func:`brief_tables` then only filters. Without a path, a notebook computes the same for its
+own region.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import pickle
+import warnings
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import BriefError
+
+__all__ = [
+    "BriefInputs", "BriefTables", "DEFAULT_INDICATORS", "brief_tables", "briefable_regions", "load_inputs",
+    "prepare_inputs", "save_inputs", "show_summary",
+]
+
+#: Indicators a brief shows besides those its region has targets for (when the region has data on them).
+DEFAULT_INDICATORS: tuple[str, ...] = (
+    "patent_applications", "invention_patents_per_10k", "hte_total", "rd_expenditure", "rd_intensity",
+    "tech_contract_value",
+)
+
+#: Levels briefed by ``regions="all"``.
+BRIEF_LEVELS = ("province", "prefecture", "county")
+
+_VERDICT = {
+    "zh": {"likely": "很可能完成", "toss-up": "五五开", "stretch": "需加把劲", "unlikely": "不太可能完成",
+           "met": "已完成", "missed": "未完成", "no data": "无数据"},
+    "en": {"likely": "likely", "toss-up": "toss-up", "stretch": "stretch", "unlikely": "unlikely",
+           "met": "met", "missed": "missed", "no data": "no data"},
+}
+_STATUS = {"zh": {"actual": "实际值", "estimate": "估计值", "ytd": "年内累计"},
+           "en": {"actual": "actual", "estimate": "estimate", "ytd": "year to date"}}
+_CMP = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
+_BASIS = {"zh": {"level": "水平", "growth_pct": "增长率", "increment": "增量", "pp": "百分点"},
+          "en": {"level": "level", "growth_pct": "growth", "increment": "increase", "pp": "points"}}
+
+_COLS = {
+    "zh": {
+        "indicator": "指标", "target_year": "目标年份", "commitment": "目标", "latest": "最新值", "latest_year": "最新年份",
+        "required_growth": "所需年均增速", "historical_growth": "历史年均增速", "forecast": "预测（中位数）",
+        "i80": "80% 区间", "i95": "95% 区间", "p_meet": "达成概率", "p_stretch": "力争目标达成概率", "verdict": "判断",
+        "explanation": "说明", "quote": "原文", "doc": "文件", "year": "年份", "value": "数值", "status": "性质",
+        "source": "来源", "what": "内容", "model": "预测方法", "n": "检验次数", "smape": "sMAPE（%）", "mase": "MASE",
+        "naive_smape": "朴素法 sMAPE（%）", "chosen": "是否采用",
+    },
+    "en": {
+        "indicator": "indicator", "target_year": "target year", "commitment": "target", "latest": "latest value",
+        "latest_year": "latest year", "required_growth": "required annual growth",
+        "historical_growth": "historical annual growth", "forecast": "forecast (median)", "i80": "80% interval",
+        "i95": "95% interval", "p_meet": "P(meet)", "p_stretch": "P(stretch)", "verdict": "verdict",
+        "explanation": "explanation", "quote": "source text", "doc": "document", "year": "year", "value": "value",
+        "status": "status", "source": "source", "what": "item", "model": "method", "n": "forecasts scored",
+        "smape": "sMAPE (%)", "mase": "MASE", "naive_smape": "naive sMAPE (%)", "chosen": "chosen",
+    },
+}
+
+
+# --------------------------------------------------------------------------- shared inputs
+
+
+@dataclass
+class BriefInputs:
+    """Everything the briefs of one batch read: computed once, pickled into the run folder.
+
+    Attributes
+    ----------
+    panel
+        The tidy panel (all statuses) as loaded.
+    targets
+        Targets frame of the briefed regions.
+    assessment
+        :func:`~innovation_forecast.assess_targets` of those targets (``lang`` explanations).
+    forecasts
+        :func:`~innovation_forecast.forecast.forecast` of every shown series (one model per series).
+    scores
+        Rolling-origin accuracy of the forecast selection per indicator: indicator, model, smape,
+        mase, owa, n, chosen.
+    as_of, horizon, lang
+        The settings these were computed with.
+    vintage
+        One line naming the data behind the numbers (sources, rows, latest year, fingerprint).
+    version
+        Package version that computed them.
+    created
+        ISO time of computation.
+    """
+
+    panel: pd.DataFrame
+    targets: pd.DataFrame
+    assessment: pd.DataFrame
+    forecasts: pd.DataFrame
+    scores: pd.DataFrame
+    as_of: int | None = None
+    horizon: int = 5
+    lang: str = "zh"
+    vintage: str = ""
+    version: str = ""
+    created: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _version() -> str:
+    try:
+        from .. import __version__
+
+        return __version__
+    except ImportError:
+        return ""
+
+
+def _load_panel(data_dir) -> pd.DataFrame:
+    from ..loaders import load_panel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # conflicts are kept in attrs and reported in the vintage line
+        return load_panel(data_dir=data_dir)
+
+
+def _load_targets(targets) -> pd.DataFrame:
+    from ..loaders import load_targets
+
+    if targets is None or (isinstance(targets, str) and targets in ("", "default")):
+        return load_targets()
+    if isinstance(targets, pd.DataFrame):
+        return targets.copy()
+    path = Path(targets)
+    if not path.is_file():
+        raise BriefError(f"Targets file {str(path)!r} not found; pass a CSV in the targets-frame columns "
+                         "(doc, region, year, indicator, basis, comparator, value, ...) or 'default'.")
+    from ..loaders import read_tidy  # noqa: F401  (same reader conventions)
+
+    return pd.read_csv(path)
+
+
+def _canonical(name: str) -> str:
+    try:
+        from ..registry import resolve_region
+
+        return resolve_region(name).name
+    except Exception:
+        return name
+
+
+def briefable_regions(data_dir=None, targets=None) -> list[str]:
+    """Regions that ``--regions all`` briefs: every province, city or county with data or targets.
+
+    Regions with targets come first (in the order of the targets file), then the rest by code.
+    """
+    panel = _load_panel(data_dir)
+    tg = _load_targets(targets)
+    have = panel[panel["level"].isin(BRIEF_LEVELS)]
+    names = [_canonical(r) for r in pd.unique(tg["region"])]
+    rest = have.sort_values("region_code")["region"].drop_duplicates().tolist()
+    out: list[str] = []
+    for n in names + rest:
+        if n not in out:
+            out.append(n)
+    return out
+
+
+def _one_value_per_year(panel: pd.DataFrame) -> pd.DataFrame:
+    """Series for forecasting: full-year figures only, an actual beating an estimate of the same year."""
+    p = panel[panel["status"] != "ytd"] if "status" in panel else panel
+    rank = p["status"].map({"actual": 0, "estimate": 1}).fillna(2) if "status" in p else 0
+    return (p.assign(_rank=rank).sort_values(["_rank"]).drop_duplicates(["region", "indicator", "year"])
+            .drop(columns="_rank").sort_values(["region", "indicator", "year"]))
+
+
+def _indicators_for(panel: pd.DataFrame, targets: pd.DataFrame, region: str,
+                    indicators: Sequence[str] | None) -> list[str]:
+    if indicators:
+        return list(dict.fromkeys(indicators))
+    tg = list(dict.fromkeys(targets.loc[targets["region"] == region, "indicator"]))
+    own = panel.loc[panel["region"] == region, "indicator"]
+    have = set(own)
+    extra = [i for i in DEFAULT_INDICATORS if i in have and i not in tg]
+    if not tg and not extra:  # nothing on innovation: show what there is (e.g. GDP)
+        extra = sorted(have)
+    return tg + extra
+
+
+def _fingerprint(panel: pd.DataFrame) -> str:
+    cols = [c for c in ("region", "indicator", "year", "status", "value", "source") if c in panel]
+    data = pd.util.hash_pandas_object(panel[cols], index=False).to_numpy().tobytes()
+    return hashlib.sha1(data).hexdigest()[:10]
+
+
+def _vintage(panel: pd.DataFrame, data_dir) -> str:
+    from ..config import EMBEDDED_DATA_DIR, data_dir as _data_dir
+
+    parts = []
+    for name in ("figures.csv", "targets.csv"):
+        f = EMBEDDED_DATA_DIR / name
+        if f.is_file():
+            stamp = _dt.datetime.fromtimestamp(f.stat().st_mtime, _dt.timezone.utc).date().isoformat()
+            parts.append(f"data/{name} ({stamp})")
+    try:
+        ext = _data_dir(data_dir)
+    except Exception:
+        ext = None
+    if ext is not None:
+        parts.append(f"external data {ext}")
+    years = panel["year"]
+    span = f"{int(years.min())}–{int(years.max())}" if len(years) else "no years"
+    return (f"{'; '.join(parts) or 'no files'}; panel of {len(panel)} figures, {panel['region'].nunique()} regions, "
+            f"{span}; fingerprint {_fingerprint(panel)}")
+
+
+def prepare_inputs(regions: Sequence[str] | None = None, *, as_of: int | None = None, horizon: int = 5,
+                   lang: str = "zh", targets: Any = None, data_dir=None,
+                   indicators: Sequence[str] | None = None) -> BriefInputs:
+    """Compute the inputs of a batch of briefs once.
+
+    Parameters
+    ----------
+    regions
+        Canonical region names to prepare (default: :func:`briefable_regions`).
+    as_of
+        Last year of data to use (default: all).
+    horizon
+        Forecast years beyond the last observation (extended to reach every target year).
+    lang
+        Language of the assessment's explanations.
+    targets
+        ``None``/``"default"`` for the curated targets, a CSV path or a targets frame.
+    data_dir
+        External data directory (default ``$INNOVATION_FORECAST_DATA``).
+    indicators
+        Indicators to show in every brief (default: each region's targets plus
+        :data:`DEFAULT_INDICATORS` it has data on).
+
+    Returns
+    -------
+    BriefInputs
+
+    Example
+    -------
+    >>> inputs = prepare_inputs(["南昌市", "九江市"], as_of=2017)  # doctest: +SKIP
+    """
+    from ..feasibility import assess_targets
+
+    panel = _load_panel(data_dir)
+    tg_all = _load_targets(targets)
+    tg_all = tg_all.assign(region=[_canonical(r) for r in tg_all["region"]])
+    regions = list(regions) if regions is not None else briefable_regions(data_dir, targets)
+    tg = tg_all[tg_all["region"].isin(regions)].reset_index(drop=True)
+    upto = panel if as_of is None else panel[panel["year"] <= as_of]
+    wanted = {ind for r in regions for ind in _indicators_for(upto, tg, r, indicators)}
+    series = _one_value_per_year(upto[upto["indicator"].isin(wanted)])
+    # every region's series of these indicators: calibration and model choice pool over all of them
+    last = int(series["year"].max()) if len(series) else (as_of or _dt.date.today().year)
+    max_target = int(tg["year"].max()) if len(tg) else last
+    h = max(int(horizon), max_target - last + 1, 1)
+    notes: list[str] = []
+    fc, scores, paths = _forecast_by_indicator(series, h, regions)
+    if len(tg):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assessment = assess_targets(panel, tg, as_of=as_of, lang=lang, paths=paths)
+    else:
+        assessment = pd.DataFrame(columns=["region", "indicator", "target_year", "verdict"])
+    panel_small = panel[panel["region"].isin(regions)].reset_index(drop=True)
+    panel_small.attrs = {}
+    return BriefInputs(panel=panel_small, targets=tg, assessment=assessment, forecasts=fc, scores=scores,
+                       as_of=as_of, horizon=int(horizon), lang=lang, vintage=_vintage(panel, data_dir),
+                       version=_version(), created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                       notes=notes)
+
+
+def _forecast_by_indicator(series: pd.DataFrame, h: int, regions: Sequence[str]):
+    """Forecasts, selection scores and sample paths, one engine call per indicator.
+
+    Calibration and model choice are per indicator anyway (``group_by=("indicator",)``); one call
+    per indicator keeps each call small, and the paths reuse that call's calibration so the
+    probabilities of the assessment agree with the intervals of the fan charts.
+    """
+    from ..forecast import forecast, forecast_paths
+
+    fcs, scores, paths = [], [], {}
+    cols = ["region", "indicator", "year", "value"]
+    for ind, sub in series.groupby("indicator", sort=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = forecast(sub[cols], h=h, level=(80, 95))
+            cal = f.attrs.get("calibration")
+            mine = sub[sub["region"].isin(regions)]
+            if len(mine):
+                paths.update(forecast_paths(sub[cols], h, calibration=cal))
+        f = f[f["region"].isin(regions)]
+        f.attrs = {}
+        fcs.append(f)
+        scores.append(_scores_frame(cal))
+    base = ["region", "indicator", "year", "model", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
+    fc = pd.concat(fcs, ignore_index=True) if fcs else pd.DataFrame(columns=base)
+    sc = pd.concat(scores, ignore_index=True) if scores else _scores_frame(None)
+    paths = {k: v for k, v in paths.items() if k[0] in set(regions)}
+    return fc, sc, paths
+
+
+def _scores_frame(cal) -> pd.DataFrame:
+    cols = ["indicator", "model", "smape", "mase", "owa", "n", "chosen"]
+    if cal is None or getattr(cal, "scores", None) is None or not len(cal.scores):
+        return pd.DataFrame(columns=cols)
+    s = cal.scores.copy()
+    s["indicator"] = [g[0] if isinstance(g, tuple) and g else str(g) for g in s["group"]]
+    choice = {(k[0] if isinstance(k, tuple) and k else k): v for k, v in (cal.choice or {}).items()}
+    s["chosen"] = [choice.get(i) == m for i, m in zip(s["indicator"], s["model"])]
+    return s[cols].reset_index(drop=True)
+
+
+def save_inputs(inputs: BriefInputs, path: str | os.PathLike) -> Path:
+    """Pickle ``inputs`` to ``path`` atomically; returns the path."""
+    from ._worker import atomic_write_bytes
+
+    path = Path(path)
+    atomic_write_bytes(path, pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
+    return path
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str, mtime_ns: int, size: int) -> BriefInputs:
+    with open(path, "rb") as fh:
+        obj = pickle.load(fh)
+    if not isinstance(obj, BriefInputs):
+        raise BriefError(f"{path!r} does not hold brief inputs (got {type(obj).__name__}).")
+    return obj
+
+
+def load_inputs(path: str | os.PathLike) -> BriefInputs:
+    """Read inputs written by :func:`save_inputs` (cached while the file is unchanged).
+
+    Only load files your own batch wrote: a pickle can run code when read.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise BriefError(f"Brief inputs {str(p)!r} not found; run the batch again or pass inputs=''.")
+    st = p.stat()
+    return _load_cached(str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+# --------------------------------------------------------------------------- one region
+
+
+@dataclass
+class BriefTables:
+    """The numbers of one brief, ready to display.
+
+    Attributes
+    ----------
+    region, region_en, level, as_of, lang
+        Who and when.
+    headline
+        One paragraph: what the region promised and how likely each promise is.
+    overview
+        One row per target (display columns, in ``lang``).
+    target_tables
+        One dict per target: ``title``, ``table`` (one row: target, latest value, required and
+        historical growth, forecast with 80%/95% intervals, p_meet, verdict), ``explanation``,
+        ``quote`` (the promise as written) and ``doc`` (the document it comes from).
+    assessment, history, forecasts, scores
+        Tidy frames behind the charts: assessment rows of the region, its panel rows (year <= as_of),
+        forecast rows, rolling-origin accuracy of the method per shown indicator.
+    accuracy
+        Display version of ``scores`` (chosen method and the naive benchmark per indicator).
+    sources
+        Every number shown and the document or file behind it.
+    indicators
+        Indicators shown, in order.
+    vintage, version, created
+        Data vintage line, package version, when the inputs were computed.
+    summary
+        Small dict for the batch index (headline, verdicts).
+    """
+
+    region: str
+    region_en: str
+    level: str
+    as_of: int | None
+    lang: str
+    headline: str
+    overview: pd.DataFrame
+    target_tables: list
+    assessment: pd.DataFrame
+    history: pd.DataFrame
+    forecasts: pd.DataFrame
+    scores: pd.DataFrame
+    accuracy: pd.DataFrame
+    sources: pd.DataFrame
+    indicators: list
+    vintage: str
+    version: str
+    created: str
+    summary: dict
+
+
+def _fmt(x: Any, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)) or (not isinstance(x, str) and pd.isna(x)):
+        return "–"
+    if isinstance(x, (int, np.integer)):
+        return f"{int(x):,}"
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 100:
+        return f"{x:,.1f}"
+    return f"{x:.{digits}f}"
+
+
+def _pct(x: Any) -> str:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    return f"{x * 100:.1f}%" if np.isfinite(x) else "–"
+
+
+def _prob(x: Any) -> str:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    return f"{x:.0%}" if np.isfinite(x) else "–"
+
+
+def _label(indicator: str, lang: str, unit: bool = True) -> str:
+    from .charts import indicator_label
+
+    return indicator_label(indicator, lang, unit=unit)
+
+
+def _unit(indicator: str) -> str:
+    try:
+        from ..registry import INDICATORS
+
+        return INDICATORS[indicator].unit
+    except (ImportError, KeyError):
+        return ""
+
+
+def _commitment(row: pd.Series, lang: str) -> str:
+    basis = row.get("basis", "level")
+    cmp_ = _CMP.get(str(row.get("comparator", "ge")), "≥")
+    v = row.get("value")
+    unit = _unit(row["indicator"])
+    if basis == "growth_pct":
+        txt = (f"增长{cmp_}{_fmt(v, 1)}%" if lang == "zh" else f"growth {cmp_} {_fmt(v, 1)}%")
+    elif basis == "increment":
+        txt = (f"增加{cmp_}{_fmt(v)}{unit}" if lang == "zh" else f"increase {cmp_} {_fmt(v)} {unit}")
+    elif basis == "pp":
+        txt = (f"提高{cmp_}{_fmt(v)}个百分点" if lang == "zh" else f"up {cmp_} {_fmt(v)} points")
+    else:
+        txt = f"{cmp_}{_fmt(v)}{unit}" if lang == "zh" else f"{cmp_} {_fmt(v)} {unit}"
+    tgt = row.get("target")
+    if basis != "level" and pd.notna(tgt):
+        txt += f"（≈{_fmt(tgt)}{unit}）" if lang == "zh" else f" (≈ {_fmt(tgt)} {unit})"
+    return txt
+
+
+def _interval(lo: Any, hi: Any) -> str:
+    return f"{_fmt(lo)} – {_fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else "–"
+
+
+def brief_tables(region: str, as_of: int | None = None, *, indicators: Sequence[str] | None = None,
+                 targets: Any = None, horizon: int = 5, lang: str = "zh", inputs: Any = None,
+                 data_dir=None) -> BriefTables:
+    """Tables, frames and headline of one region's brief.
+
+    Parameters
+    ----------
+    region
+        Region name, short name or code (resolved through the registry).
+    as_of
+        Last year of data to use (default: all data).
+    indicators
+        Indicators to show (default: the region's target indicators plus :data:`DEFAULT_INDICATORS`
+        it has data on).
+    targets
+        ``None``/``"default"`` (curated targets), a CSV path or a targets frame.
+    horizon
+        Forecast horizon in years.
+    lang
+        ``"zh"`` or ``"en"``.
+    inputs
+        Path of a batch's pickled :class:`BriefInputs` (the runner's ``inputs`` parameter), a
+        :class:`BriefInputs`, or ``None``/``""`` to compute them for this region alone.
+    data_dir
+        External data directory when computing alone.
+
+    Returns
+    -------
+    BriefTables
+
+    Example
+    -------
+    >>> bt = brief_tables("九江市", as_of=2017)  # doctest: +SKIP
+    >>> print(bt.headline)  # doctest: +SKIP
+    """
+    from ..registry import resolve_region
+
+    if lang not in ("zh", "en"):
+        raise BriefError(f"lang must be 'zh' or 'en'; got {lang!r}.")
+    reg = resolve_region(region)
+    name = reg.name
+    if inputs is None or (isinstance(inputs, str) and not inputs.strip()):
+        inp = prepare_inputs([name], as_of=as_of, horizon=horizon, lang=lang, targets=targets,
+                             data_dir=data_dir or None, indicators=indicators)
+    elif isinstance(inputs, BriefInputs):
+        inp = inputs
+    else:
+        inp = load_inputs(inputs)
+    as_of = inp.as_of if as_of is None else as_of
+    panel = inp.panel[inp.panel["region"] == name]
+    if as_of is not None:
+        panel = panel[panel["year"] <= as_of]
+    tg = inp.targets[inp.targets["region"] == name]
+    inds = _indicators_for(panel, tg, name, indicators)
+    history = panel[panel["indicator"].isin(inds)].sort_values(["indicator", "year", "status"]).reset_index(drop=True)
+    fc = inp.forecasts[(inp.forecasts["region"] == name) & inp.forecasts["indicator"].isin(inds)]
+    # show the forecast to the later of horizon and the last target year
+    last_target = int(tg["year"].max()) if len(tg) else None
+    if len(fc):
+        first = fc.groupby("indicator")["year"].transform("min")
+        keep = fc["year"] < first + inp.horizon
+        if last_target is not None:
+            keep |= fc["year"] <= last_target
+        fc = fc[keep]
+    fc = fc.reset_index(drop=True)
+    a = inp.assessment[inp.assessment["region"] == name].reset_index(drop=True) if len(inp.assessment) else inp.assessment
+    C = _COLS[lang]
+    V = _VERDICT[lang]
+
+    # 95% interval at the target year comes from the forecast frame
+    def fc_at(ind, year, col):
+        m = fc[(fc["indicator"] == ind) & (fc["year"] == year)]
+        return m[col].iloc[0] if len(m) and col in m else np.nan
+
+    rows, tables, verdicts = [], [], []
+    for _, r in a.iterrows():
+        ind, ty = r["indicator"], int(r["target_year"])
+        verdict = V.get(str(r.get("verdict", "")), str(r.get("verdict", "")))
+        lo95, hi95 = fc_at(ind, ty, "lo_95"), fc_at(ind, ty, "hi_95")
+        latest = (f"{_fmt(r.get('latest_value'))}（{r.get('latest_year')}）" if lang == "zh"
+                  else f"{_fmt(r.get('latest_value'))} ({r.get('latest_year')})") if pd.notna(r.get("latest_value")) else "–"
+        row = {
+            C["indicator"]: _label(ind, lang), C["target_year"]: ty, C["commitment"]: _commitment(r, lang),
+            C["latest"]: latest, C["required_growth"]: _pct(r.get("required_growth")),
+            C["historical_growth"]: _pct(r.get("historical_growth")), C["forecast"]: _fmt(r.get("mean")),
+            C["i80"]: _interval(r.get("lo_80"), r.get("hi_80")), C["i95"]: _interval(lo95, hi95),
+            C["p_meet"]: _prob(r.get("p_meet")), C["verdict"]: verdict,
+        }
+        rows.append(row)
+        one = {k: v for k, v in row.items() if k not in (C["indicator"], C["target_year"])}
+        if pd.notna(r.get("stretch")) and r.get("stretch") != r.get("target"):
+            one[C["p_stretch"]] = _prob(r.get("p_stretch"))
+        tables.append({"title": f"{_label(ind, lang, unit=False)} {ty}", "table": pd.DataFrame([one]),
+                       "explanation": str(r.get("explanation", "") or ""), "quote": str(r.get("quote", "") or ""),
+                       "doc": str(r.get("doc", "") or "")})
+        verdicts.append({"indicator": ind, "label": f"{_label(ind, lang, unit=False)} {ty}", "target_year": ty,
+                         "p_meet": None if pd.isna(r.get("p_meet")) else float(r.get("p_meet")),
+                         "verdict": verdict})
+    overview = pd.DataFrame(rows, columns=[C[k] for k in ("indicator", "target_year", "commitment", "latest",
+                                                          "required_growth", "historical_growth", "forecast",
+                                                          "i80", "i95", "p_meet", "verdict")])
+    headline = _headline(reg, a, verdicts, lang, as_of)
+    accuracy = _accuracy_table(inp.scores, inds, fc, lang)
+    sources = _sources(history, tg, fc, lang)
+    summary = {"region": name, "code": reg.code, "headline": headline, "verdicts": verdicts,
+               "as_of": as_of, "n_targets": len(a)}
+    return BriefTables(
+        region=name, region_en=reg.english, level=reg.level, as_of=as_of, lang=lang, headline=headline,
+        overview=overview, target_tables=tables, assessment=a, history=history, forecasts=fc,
+        scores=inp.scores[inp.scores["indicator"].isin(inds)].reset_index(drop=True), accuracy=accuracy,
+        sources=sources, indicators=inds, vintage=inp.vintage, version=inp.version, created=inp.created,
+        summary=summary,
+    )
+
+
+def _headline(reg, a: pd.DataFrame, verdicts: list[dict], lang: str, as_of) -> str:
+    n = len(verdicts)
+    if lang == "zh":
+        if n == 0:
+            return f"{reg.name}：资料中未见可量化的科技创新目标，以下仅给出主要指标的走势与预测。"
+        years = sorted({v["target_year"] for v in verdicts})
+        parts = [f"{v['label']}（{v['verdict']}" + (f"，{v['p_meet']:.0%}" if v["p_meet"] is not None else "") + "）"
+                 for v in verdicts]
+        good = sum(v["verdict"] in (_VERDICT["zh"]["likely"], _VERDICT["zh"]["met"]) for v in verdicts)
+        return (f"{reg.name}承诺了{n}项{'、'.join(map(str, years))}年目标，其中{good}项很可能完成："
+                + "；".join(parts) + "。")
+    if n == 0:
+        return f"{reg.english or reg.name}: no quantified innovation targets on record; trends and forecasts only."
+    years = sorted({v["target_year"] for v in verdicts})
+    parts = [f"{v['label']} ({v['verdict']}" + (f", {v['p_meet']:.0%}" if v["p_meet"] is not None else "") + ")"
+             for v in verdicts]
+    good = sum(v["verdict"] in ("likely", "met") for v in verdicts)
+    return (f"{reg.english or reg.name} ({reg.name}) set {n} target(s) for {', '.join(map(str, years))}; "
+            f"{good} likely to be met: " + "; ".join(parts) + ".")
+
+
+def _accuracy_table(scores: pd.DataFrame, inds: list[str], fc: pd.DataFrame, lang: str) -> pd.DataFrame:
+    C = _COLS[lang]
+    rows = []
+    for ind in inds:
+        s = scores[scores["indicator"] == ind]
+        used = fc.loc[fc["indicator"] == ind, "model"]
+        used_model = used.iloc[0] if len(used) else ""
+        chosen = s[s["chosen"]] if len(s) else s
+        pick = chosen if len(chosen) else s[s["model"] == used_model]
+        naive = s[s["model"] == "naive"]
+        if len(pick):
+            p = pick.iloc[0]
+            rows.append({C["indicator"]: _label(ind, lang, unit=False), C["model"]: str(p["model"]),
+                         C["n"]: int(p["n"]), C["smape"]: _fmt(p["smape"], 1), C["mase"]: _fmt(p["mase"]),
+                         C["naive_smape"]: _fmt(naive["smape"].iloc[0], 1) if len(naive) else "–"})
+        else:
+            none = "序列过短，未作回测" if lang == "zh" else "series too short to backtest"
+            rows.append({C["indicator"]: _label(ind, lang, unit=False), C["model"]: str(used_model or "–"),
+                         C["n"]: 0, C["smape"]: none, C["mase"]: "–", C["naive_smape"]: "–"})
+    return pd.DataFrame(rows, columns=[C[k] for k in ("indicator", "model", "n", "smape", "mase", "naive_smape")])
+
+
+def _sources(history: pd.DataFrame, tg: pd.DataFrame, fc: pd.DataFrame, lang: str) -> pd.DataFrame:
+    C = _COLS[lang]
+    S = _STATUS[lang]
+    rows = []
+    for _, r in history.iterrows():
+        rows.append({C["what"]: _label(r["indicator"], lang), C["year"]: int(r["year"]), C["value"]: _fmt(r["value"]),
+                     C["status"]: S.get(str(r.get("status", "")), str(r.get("status", ""))),
+                     C["source"]: str(r.get("source", "") or "")})
+    tgt = "目标" if lang == "zh" else "target"
+    for _, r in tg.iterrows():
+        rows.append({C["what"]: f"{_label(r['indicator'], lang)} {tgt}", C["year"]: int(r["year"]),
+                     C["value"]: _fmt(r["value"]), C["status"]: tgt,
+                     C["source"]: " — ".join(str(x) for x in (r.get("source", "") or r.get("doc", ""), r.get("quote", ""))
+                                             if isinstance(x, str) and x)})
+    if len(fc):
+        models = ", ".join(sorted(set(fc["model"].astype(str))))
+        what = "预测" if lang == "zh" else "forecasts"
+        src = (f"innovation_forecast {_version()} forecast()（{models}），依据上列历史数据" if lang == "zh"
+               else f"innovation_forecast {_version()} forecast() ({models}) from the history above")
+        rows.append({C["what"]: what, C["year"]: int(fc["year"].min()), C["value"]: "", C["status"]: what,
+                     C["source"]: src})
+    return pd.DataFrame(rows, columns=[C[k] for k in ("what", "year", "value", "status", "source")])
+
+
+# --------------------------------------------------------------------------- notebook helpers
+
+
+def show_summary(bt: BriefTables) -> None:
+    """Display the brief's summary for the batch index (a MIME type the HTML page does not show)."""
+    from IPython.display import display
+
+    from ._worker import SUMMARY_MIME
+
+    display({SUMMARY_MIME: json.loads(json.dumps(bt.summary, default=str))}, raw=True)

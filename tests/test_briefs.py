@@ -1,0 +1,318 @@
+"""The batch runner of city briefs, on a tiny notebook fixture (fast), and the real brief (slow)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from innovation_forecast.briefs import run_briefs, safe_stem
+from innovation_forecast.briefs import _worker
+from innovation_forecast.errors import BriefError, InnovationForecastError
+
+REPO = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+HOSTILE = '../../etc/x"; import os; os.system("echo pwned") #'
+
+FIXTURE_CODE = """\
+import json, os, time
+from IPython.display import display
+if sleep:
+    time.sleep(sleep)
+if region == fail_on:
+    raise ValueError(f"boom in {region}")
+print("REGION=" + json.dumps(region, ensure_ascii=False))
+print("PID=" + str(os.getpid()))
+display({"application/vnd.innovation-forecast.brief-summary+json":
+         {"region": region, "headline": f"{region}: 1 target",
+          "verdicts": [{"label": "专利申请", "verdict": "likely", "p_meet": 0.8}]}}, raw=True)
+"""
+
+
+def make_fixture(path: Path) -> Path:
+    v4 = nbformat.v4
+    params = v4.new_code_cell('region = "x"\nfail_on = ""\nsleep = 0')
+    params.metadata["tags"] = ["parameters"]
+    nb = v4.new_notebook(cells=[v4.new_markdown_cell("# Fixture brief"), params, v4.new_code_cell(FIXTURE_CODE)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def fixture_nb(tmp_path_factory) -> Path:
+    return make_fixture(tmp_path_factory.mktemp("nb") / "fixture.ipynb")
+
+
+def run(fixture_nb, regions, out, **kw):
+    kw.setdefault("resolve", False)
+    kw.setdefault("share_inputs", False)
+    kw.setdefault("warm_code", "")
+    kw.setdefault("progress", False)
+    return run_briefs(regions, out=out, notebook=fixture_nb, **kw)
+
+
+def stdout_of(nb_path: Path) -> str:
+    nb = nbformat.read(nb_path, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def visible_files(out: Path) -> list[Path]:
+    return [p for p in out.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)]
+
+
+# --------------------------------------------------------------------------- success and failure
+
+
+def test_failing_region_is_kept_and_others_are_written(fixture_nb, tmp_path):
+    out = tmp_path / "run"
+    res = run(fixture_nb, ["a", "b", "c"], out, parameters={"fail_on": "b"})
+    frame = res.results.set_index("region")
+    assert frame.loc["a", "status"] == "ok" and frame.loc["c", "status"] == "ok"
+    assert frame.loc["b", "status"] == "failed"
+    assert "boom in b" in frame.loc["b", "error"]
+    assert not res.ok
+    for stem in "abc":
+        assert (out / f"{stem}.ipynb").is_file() and (out / f"{stem}.html").is_file()
+    # the failed notebook keeps its traceback
+    nb = nbformat.read(out / "b.ipynb", as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and errors[0]["ename"] == "ValueError" and errors[0]["traceback"]
+    # HTML shows outputs but no code
+    page = (out / "a.html").read_text(encoding="utf-8")
+    assert "REGION=" in page and "time.sleep" not in page
+    # index lists every region, marks the failure and links the files
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for stem in "abc":
+        assert f'href="{stem}.html"' in index
+    assert "FAILED" in index and "boom in b" in index and "专利申请" in index
+    assert "a: 1 target" in index
+    assert "FAILED b" in res.summary()
+    csv = (out / "results.csv").read_text(encoding="utf-8")
+    assert "failed" in csv and csv.count("\n") == 4
+
+
+def test_cli_exit_status_is_nonzero_when_a_brief_fails(fixture_nb, tmp_path):
+    from innovation_forecast.cli import main
+
+    out = tmp_path / "cli"
+    # the fixture fails for region "x"? no: fail_on defaults to "", so pass a region that fails via a template copy
+    nb = nbformat.read(fixture_nb, as_version=4)
+    nb.cells[1].source = 'region = "x"\nfail_on = "九江市"\nsleep = 0'
+    tpl = tmp_path / "tpl.ipynb"
+    nbformat.write(nb, tpl)
+    code = main(["briefs", "--regions", "南昌市,九江市", "--out", str(out), "--notebook", str(tpl), "--no-progress"])
+    assert code == 1
+    assert (out / "360100.html").is_file() and (out / "360400.ipynb").is_file()
+    assert 'REGION="南昌市"' in stdout_of(out / "360100.ipynb")
+
+
+def test_kernel_is_reused_and_namespace_reset(fixture_nb, tmp_path):
+    nb = nbformat.read(fixture_nb, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("leak = globals().get('leak', 0) + 1\nprint('LEAK=' + str(leak))"))
+    tpl = tmp_path / "leak.ipynb"
+    nbformat.write(nb, tpl)
+    out = tmp_path / "run"
+    run(tpl, ["a", "b"], out)
+    pids = {stdout_of(out / f"{s}.ipynb").split("PID=")[1].split()[0] for s in "ab"}
+    assert len(pids) == 1  # one warm kernel served both briefs
+    assert all("LEAK=1" in stdout_of(out / f"{s}.ipynb") for s in "ab")  # nothing left from the first brief
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def test_hostile_region_string_stays_data_and_inside_out(fixture_nb, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "deep" / "run"
+    res = run(fixture_nb, [HOSTILE], out)
+    assert res.ok
+    files = visible_files(out)
+    assert all(out in p.resolve().parents for p in files)
+    assert not (tmp_path / "etc").exists() and not (tmp_path / "deep" / "etc").exists()
+    stem = res.results.loc[0, "file"]
+    assert "/" not in stem and ".." not in stem and '"' not in stem
+    text = stdout_of(out / f"{stem}.ipynb")
+    # the notebook received the string verbatim and did not run it
+    assert "REGION=" + json.dumps(HOSTILE) in text
+    assert "pwned\n" not in text.replace("echo pwned", "")
+
+
+def test_hostile_region_is_refused_when_resolving(fixture_nb, tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(InnovationForecastError, match="closest|Did you mean|unknown|Unknown"):
+        run(fixture_nb, [HOSTILE], out, resolve=True)
+    assert not visible_files(out)
+
+
+@pytest.mark.parametrize("name", ["..", "../x", "/etc/passwd", "a/b", ".hidden", "x" * 300, "南昌市", 'a"b', ""])
+def test_safe_stem_never_leaves_the_folder(name, tmp_path):
+    stem = safe_stem(name)
+    assert stem and "/" not in stem and "\\" not in stem and not stem.startswith(".")
+    assert (tmp_path / f"{stem}.html").resolve().parent == tmp_path.resolve()
+    assert len(stem) <= 70
+
+
+def test_distinct_names_get_distinct_stems():
+    assert safe_stem("a/b") != safe_stem("a_b") != safe_stem("a b")
+
+
+# --------------------------------------------------------------------------- atomic writes, resume
+
+
+def test_atomic_write_keeps_old_file_when_replace_fails(tmp_path, monkeypatch):
+    target = tmp_path / "x.html"
+    target.write_text("old", encoding="utf-8")
+
+    def broken(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(_worker.os, "replace", broken)
+    with pytest.raises(OSError):
+        _worker.atomic_write_text(target, "<html>new</html>")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.html"]
+
+
+def test_interrupted_batch_leaves_no_partial_files_and_resumes(fixture_nb, tmp_path):
+    out = tmp_path / "run"
+    script = textwrap.dedent(f"""
+        from innovation_forecast.briefs import run_briefs
+        run_briefs(["r1", "r2", "r3", "r4", "r5", "r6"], out={str(out)!r}, notebook={str(fixture_nb)!r},
+                   resolve=False, share_inputs=False, warm_code="", progress=False,
+                   parameters={{"sleep": 0.6}})
+    """)
+    proc = subprocess.Popen([PY, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and not (out / "r1.html").exists():
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C in the middle of the batch
+    proc.wait(timeout=60)
+    written = visible_files(out)
+    assert 0 < len([p for p in written if p.suffix == ".html" and p.name != "index.html"]) < 6
+    for p in written:
+        if p.suffix == ".html":
+            assert p.read_text(encoding="utf-8").rstrip().endswith("</html>"), p
+        elif p.suffix == ".ipynb":
+            nbformat.read(p, as_version=4)
+    done_before = {p.name: p.stat().st_mtime_ns for p in written if p.suffix == ".html" and p.name != "index.html"}
+    res = run(fixture_nb, ["r1", "r2", "r3", "r4", "r5", "r6"], out, skip_existing=True)
+    assert res.ok
+    status = dict(zip(res.results["file"], res.results["status"]))
+    assert {f"{s}.html" for s, v in status.items() if v == "skipped"} == set(done_before)
+    for name, mtime in done_before.items():
+        assert (out / name).stat().st_mtime_ns == mtime  # not rewritten
+    assert all((out / f"r{i}.html").is_file() for i in range(1, 7))
+    assert not (out / ".partial").exists()
+
+
+def test_skip_existing_reruns_failed_briefs(fixture_nb, tmp_path):
+    out = tmp_path / "run"
+    run(fixture_nb, ["a", "b"], out, parameters={"fail_on": "b"})
+    res = run(fixture_nb, ["a", "b"], out, skip_existing=True)
+    status = dict(zip(res.results["region"], res.results["status"]))
+    assert status == {"a": "skipped", "b": "ok"}
+    assert "a: 1 target" in (out / "index.html").read_text(encoding="utf-8")  # skipped ones stay in the index
+
+
+# --------------------------------------------------------------------------- lock, timeout, pdf
+
+
+def test_second_batch_on_same_out_is_refused(fixture_nb, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    holder = subprocess.Popen(
+        [PY, "-c", "import sys, time; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire(); "
+                   "print('held', flush=True); time.sleep(60)", str(out / ".briefs.lock")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(BriefError, match="Another briefs batch"):
+            run(fixture_nb, ["a"], out)
+        from innovation_forecast.cli import main
+
+        assert main(["briefs", "--regions", "南昌市", "--out", str(out), "--notebook", str(fixture_nb)]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (out / "a.html").exists()
+    assert run(fixture_nb, ["a"], out).ok  # free again once the other batch ended
+
+
+def test_timeout_marks_brief_failed_and_next_brief_runs(fixture_nb, tmp_path):
+    nb = nbformat.read(fixture_nb, as_version=4)
+    nb.cells[1].source = 'region = "x"\nfail_on = ""\nsleep = 0\nslow = ""'
+    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\nif region == slow:\n    time.sleep(120)"))
+    tpl = tmp_path / "slow.ipynb"
+    nbformat.write(nb, tpl)
+    out = tmp_path / "run"
+    t0 = time.perf_counter()
+    res = run(tpl, ["a", "b"], out, timeout=3, parameters={"slow": "a"})
+    assert time.perf_counter() - t0 < 60
+    status = dict(zip(res.results["region"], res.results["status"]))
+    assert status == {"a": "failed", "b": "ok"}
+    assert "BriefTimeoutError" in res.results.set_index("region").loc["a", "error"]
+    nb_a = nbformat.read(out / "a.ipynb", as_version=4)
+    assert any(o.get("ename") == "BriefTimeoutError" for c in nb_a.cells for o in c.get("outputs", []))
+
+
+def test_pdf_without_browser_says_so_and_batch_succeeds(fixture_nb, tmp_path, monkeypatch):
+    monkeypatch.setattr("innovation_forecast.briefs.runner.find_browser", lambda: None)
+    res = run(fixture_nb, ["a"], tmp_path / "run", pdf=True)
+    assert res.ok
+    assert any("no Chromium found" in n for n in res.notes)
+    assert "no Chromium found" in res.summary()
+    assert not (tmp_path / "run" / "a.pdf").exists()
+
+
+def test_pdf_with_browser_runs_it_headless(fixture_nb, tmp_path, monkeypatch):
+    fake = tmp_path / "bin" / "chromium"
+    fake.parent.mkdir()
+    fake.write_text(textwrap.dedent(f"""\
+        #!{PY}
+        import sys
+        args = sys.argv[1:]
+        assert "--headless" in args and "--no-sandbox" in args and "--disable-gpu" in args, args
+        out = [a.split("=", 1)[1] for a in args if a.startswith("--print-to-pdf=")][0]
+        assert args[-1].startswith("file://")
+        open(out, "wb").write(b"%PDF-1.4 fake")
+    """))
+    fake.chmod(0o755)
+    monkeypatch.setattr("innovation_forecast.briefs.runner.find_browser", lambda: str(fake))
+    res = run(fixture_nb, ["a"], tmp_path / "run", pdf=True)
+    assert res.ok and res.results.loc[0, "pdf"] == "a.pdf"
+    assert (tmp_path / "run" / "a.pdf").read_bytes().startswith(b"%PDF")
+    assert 'href="a.pdf"' in (tmp_path / "run" / "index.html").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- parallel
+
+
+def test_two_local_workers(fixture_nb, tmp_path):
+    res = run(fixture_nb, ["a", "b", "c", "d"], tmp_path / "run", workers=2, parameters={"fail_on": "c"})
+    status = dict(zip(res.results["region"], res.results["status"]))
+    assert status == {"a": "ok", "b": "ok", "c": "failed", "d": "ok"}
+    assert res.results["worker"].nunique() == 2
+
+
+def test_dask_local_cluster(fixture_nb, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
+        res = run(fixture_nb, ["a", "b", "c"], tmp_path / "run", scheduler=client, parameters={"fail_on": "b"})
+        status = dict(zip(res.results["region"], res.results["status"]))
+        assert status == {"a": "ok", "b": "failed", "c": "ok"}
+        assert all((tmp_path / "run" / f"{s}.html").is_file() for s in "abc")
+        # the address form works too
+        res2 = run(fixture_nb, ["d"], tmp_path / "run2", scheduler=cluster.scheduler_address)
+        assert res2.ok
