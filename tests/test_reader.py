@@ -423,3 +423,13 @@ def test_province_report_known_answers():
 def test_nowcast_value_attribute_for_callers():
     out = nowcast_full_year(135, 9, indicator="patent_applications")
     assert out.value == out["mean"] and isinstance(out, dict)
+
+
+def test_plan_part_under_a_next_steps_heading_and_approximate_targets():
+    text = ("上饶市科技局2019年工作总结\n一、主要成效\n2019年，全市专利申请量6000件。\n四、下一步工作\n"
+            "全市专利申请量增长10%左右，技术合同成交额控制在50亿元以内。")
+    rep = read_report(text)
+    assert rep.figures["value"].tolist() == [6000.0]
+    got = {(r.indicator, r.basis, r.comparator, r.value, int(r.year)) for r in rep.targets.itertuples()}
+    assert got == {("patent_applications", "growth_pct", "eq", 10.0, 2020),
+                   ("tech_contract_value", "level", "le", 50.0, 2020)}

@@ -34,6 +34,8 @@ _HEAD_MARK = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[�
 _PLAN_HEAD = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.])?(?:\d{4}年度?|今年|明年|下一步|下一阶段|今后|下步|新的一年)?"
     r"[^。,]{0,8}?(?:打算|思路|计划|目标|安排|要点|展望|任务)(?:和|与|及)?[^。,]{0,6}$")
+_NEXT_HEAD = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.])?(?:下一步|下步|今后|明年|下一阶段|下阶段)(?:的)?"
+                        r"(?:工作|重点工作|主要工作|工作重点|努力方向)?.{0,6}$")
 _NOT_PLAN = re.compile(r"完成|情况|总结|回顾|成效|问题|困难|不足|做法|体会|先进|单位")
 _TIME = re.compile(
     r"(?P<upto>截[至止]到?(?:(?P<uy>\d{4})年)?(?:(?P<um>\d{1,2})月(?:底|末|份)?|(?P<uend>年底|年末|年终)|目前))"
@@ -159,7 +161,7 @@ def doc_info(s: str, *, doc: str, region: str | None, report_year: int | None) -
     for off, line in lines:
         if off < body_from or not line or len(line) > 30:
             continue
-        if _PLAN_HEAD.match(line) and not _NOT_PLAN.search(line):
+        if (_PLAN_HEAD.match(line) or _NEXT_HEAD.match(line)) and not _NOT_PLAN.search(line):
             plan_start = off
             break
 

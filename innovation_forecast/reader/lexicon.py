@@ -115,6 +115,7 @@ def phrase_regex() -> re.Pattern:
 # ---- comparators and commitment -------------------------------------------------------------
 #: (regex, comparator); first hit wins, so strict words come before ≥ words.
 COMPARATOR_WORDS: list[tuple[str, str]] = [
+    (r"左右|上下", "eq"),
     (r"不超过|不高于|控制在|以内|以下", "le"),
     (r"不低于|不少于", "ge"),
     (r"低于|少于", "lt"),
