@@ -257,7 +257,8 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
     DataValidationError
         Listing every problem as ``file:line: what is wrong``: unknown regions or indicators (with the
         registry's closest names), non-numeric values, impossible years (before 1949 or more than
-        10 years ahead), units that do not convert, negative values, bad status/months, and duplicate
+        10 years ahead), units that do not convert, negative values, percentage shares above 100,
+        bad status/months, and duplicate
         keys with conflicting values.
 
     Examples
@@ -411,6 +412,10 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
         value = _apply_factor(values[i], factor)
         if value < 0:
             bad(i, f"negative value {values[i]:g} for {ind}; counts, amounts and ratios here cannot be negative")
+            continue
+        if value > 100 and _canon_unit(ind) == "%":
+            # a share of GDP above 100% is a typo or a value in the wrong unit (‰, 万分之), never data
+            bad(i, f"impossible value {values[i]:g} for {ind}: a percentage share cannot exceed 100")
             continue
         src = sources[i]
         src = str(src).strip() if not is_missing(src) else (source or name)

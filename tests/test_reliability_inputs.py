@@ -597,3 +597,96 @@ def test_feasibility_cli_hand_made_targets_file(tmp_path, capsys):
     assert main(["feasibility", "--targets", str(p), "--as-of", "none"]) == 2
     err = capsys.readouterr().err
     assert "targets.csv:2" in err and "火星市" in err and "Traceback" not in err
+
+
+# =========================================================================== reports
+
+
+def _report(source, **kw):
+    from innovation_forecast.reader import read_report
+
+    return read_report(source, **({"region": "上饶市", "report_year": 2017} | kw))
+
+
+def pending_reader(why: str):
+    return pytest.mark.xfail(strict=True, reason=f"pending in reader: {why}")
+
+
+def test_report_truncated_mid_sentence_reads_no_number():
+    rep = _report("2017年，全市专利申请量达到")
+    assert rep.figures.empty and rep.targets.empty
+
+
+@pending_reader("a number cut by the end of the file ('…达到43' from '…达到4312件') is read as a figure")
+def test_report_truncated_inside_a_number_is_not_a_silent_figure():
+    rep = _report("2017年，高新技术企业总数达到165家。全市专利申请量达到43")
+    got = dict(zip(rep.figures["indicator"], zip(rep.figures["value"], rep.flags)))
+    assert got["hte_total"][0] == 165.0
+    if "patent_applications" in got:
+        assert "truncat" in got["patent_applications"][1]
+
+
+@pending_reader("bytes mixing UTF-8 and GBK lines raise 'could not decode' instead of being read line by line")
+def test_report_mixed_encodings():
+    from innovation_forecast.errors import ReportReadError
+
+    raw = ("2017年，全市专利申请量达到4312件。\n".encode("utf-8")
+           + "高新技术企业总数达到165家。\n".encode("gbk"))
+    try:
+        rep = _report(raw)
+    except ReportReadError as exc:  # acceptable only if it says where the encoding changes
+        assert "mixed" in str(exc) or "line 2" in str(exc)
+        return
+    assert set(rep.figures["indicator"]) == {"patent_applications", "hte_total"}
+
+
+def test_report_target_sentence_without_a_number():
+    rep = _report("2018年，力争全市专利申请量大幅增长，高新技术企业数量显著提升，研发投入强度稳步提高。")
+    assert rep.figures.empty and rep.targets.empty
+
+
+def test_report_numbers_without_units():
+    rep = _report("2017年，全市专利申请量达到4312，技术合同成交额5.3，研发投入达到12。")
+    # a count needs no unit; a money amount without 万元/亿元 is ambiguous and is not read
+    assert rep.figures[["indicator", "value", "unit"]].values.tolist() == [["patent_applications", 4312.0, "件"]]
+
+
+@pending_reader("增长9999%, 99999999家 and an R&D intensity of 150% are read as ordinary figures")
+def test_report_absurd_values_are_flagged_or_dropped():
+    rep = _report("2017年，全市专利申请量增长9999%，高新技术企业总数达到99999999家，研发投入强度达到150%。")
+    flags = dict(zip(rep.figures["indicator"], rep.flags))
+    for ind in ("patent_applications", "hte_total", "rd_intensity"):
+        assert ind not in flags or "implausible" in flags[ind], (ind, flags)
+
+
+@pytest.mark.parametrize("source,msg", [
+    ("In 2017 the city filed 4312 patent applications, up 35.6%.", "no Chinese text found"),
+    (b"In 2017 the city filed 4312 patent applications.", "no Chinese text found"),
+    ("", "the report is empty"),
+    ("   \n\t ", "the report is empty"),
+    ("missing_report.txt", "does not exist"),
+])
+def test_report_bad_sources(source, msg):
+    from innovation_forecast.errors import ReportReadError
+
+    with pytest.raises(ReportReadError, match=msg):
+        _report(source)
+
+
+def test_report_english_file_in_the_cli(tmp_path, capsys):
+    p = write(tmp_path, "english_report.txt", "Science and technology work report 2017: patents rose 35.6%.")
+    assert main(["read-report", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "english_report.txt" in err and "no Chinese text" in err and "Traceback" not in err
+
+
+def test_report_binary_file_in_the_cli(tmp_path, capsys):
+    p = write(tmp_path, "scan.txt", b"%PDF-1.4\n" + bytes(range(256)) * 4)
+    assert main(["read-report", str(p)]) == 2
+    assert "scan.txt" in capsys.readouterr().err
+
+
+def test_percentage_share_above_100_is_impossible(tmp_path):
+    p = write(tmp_path, "pct.csv", HEADER + "江西,2017,rd_intensity,1.5,%\n江西,2018,研发投入强度,150,%\n")
+    with pytest.raises(DataValidationError, match=r"pct\.csv:3: impossible value 150 for rd_intensity"):
+        read_tidy(p)
