@@ -54,14 +54,14 @@ def test_parse_number(text, value):
     ("投入10.28亿元", 10.28, None, "亿元", ""), ("6000万元", 6000, None, "万元", ""), ("1.2万件", 12000, None, "件", ""),
     ("60-80家", 60, 80, "家", ""), ("60～80家", 60, 80, "家", ""), ("60~80家", 60, 80, "家", ""),
     ("60至80家", 60, 80, "家", ""), ("1-2人", 1, 2, "人", ""), ("增长25%以上", 25, None, "%", "以上"),
-    ("提高0.14个百分点", 0.14, None, "个百分点", ""), ("两千家", 2000, None, "家", ""), ("增长0.24", 0.24, None, "", ""),
+    ("提高0.14个百分点", 0.14, None, "个百分点", ""), ("两千家", 2000, None, "家", ""), ("增长0.24。", 0.24, None, "", ""),
 ])
 def test_find_quantities(text, value, high, unit, suffix):
     (q,) = find_quantities(text)
     assert (q.value, q.high, q.unit, q.suffix) == (value, high, unit, suffix)
 
 
-@pytest.mark.parametrize("text", ["万人计划", "2018年", "十九大", "2018-07-26", "第三批", "1-9月"])
+@pytest.mark.parametrize("text", ["万人计划", "2018年", "十九大", "2018-07-26", "第三批", "1-9月", "专利申请量达到43"])
 def test_no_false_quantities(text):
     assert find_quantities(text) == []
 
@@ -433,3 +433,18 @@ def test_plan_part_under_a_next_steps_heading_and_approximate_targets():
     got = {(r.indicator, r.basis, r.comparator, r.value, int(r.year)) for r in rep.targets.itertuples()}
     assert got == {("patent_applications", "growth_pct", "eq", 10.0, 2020),
                    ("tech_contract_value", "level", "le", 50.0, 2020)}
+
+
+def test_mixed_utf8_and_gbk_lines_are_decoded_line_by_line():
+    raw = "2017年，全市专利申请量达到4312件。\n".encode("utf-8") + "高新技术企业总数达到165家。\n".encode("gbk")
+    text, enc = decode_bytes(raw)
+    assert enc == "utf-8+gb18030" and "高新技术企业总数达到165家" in text
+
+
+def test_implausible_figures_are_kept_but_flagged():
+    rep = read_report("2017年，全市专利申请量增长9999%，高新技术企业总数达到99999999家，研发投入强度达到150%，"
+                      "技术合同成交额10亿元。", region="上饶市", report_year=2017)
+    flags = dict(zip(rep.figures["indicator"], rep.flags))
+    assert flags == {"patent_applications": "implausible", "hte_total": "implausible",
+                     "rd_intensity": "implausible", "tech_contract_value": ""}
+    assert rep.to_panel().set_index("indicator").loc["hte_total", "flag"] == "implausible"

@@ -55,6 +55,7 @@ class Report:
     region: str | None = None
     report_year: int | None = None
     plan_year: int | None = None
+    #: One doubt string per figure row ("" or "year_inferred", "implausible", joined by ";").
     flags: list[str] = field(default_factory=list)
 
     def to_panel(self) -> pd.DataFrame:
@@ -77,6 +78,24 @@ class Report:
         out["year"] = out["year"].astype(int)
         out["months"] = out["months"].astype("Int64")
         return out
+
+
+#: Bounds beyond which a figure is kept but flagged "implausible" (a misprint or a misread number):
+#: shares and intensities above 100 %, growth above +1000 % or below −100 %, levels larger than
+#: China's own totals by an order of magnitude.
+_LEVEL_LIMITS = {"件": 1e8, "家": 1e7, "项": 1e8, "亿元": 2e7, "万人": 2e5, "件/万人": 1e3, "%": 100.0}
+
+
+def _implausible(indicator: str, basis: str, value: float) -> str:
+    from ..registry import INDICATORS
+
+    if basis == "growth_pct":
+        bad = value > 1000 or value < -100
+    elif basis == "pp":
+        bad = abs(value) > 100
+    else:
+        bad = value < 0 or value > _LEVEL_LIMITS.get(INDICATORS[indicator].unit, float("inf"))
+    return "implausible" if bad else ""
 
 
 def _quote(text: str, pos: list[int], a: int, b: int) -> tuple[str, int, int]:
@@ -141,7 +160,7 @@ def read_report(source, *, region: str | None = None, report_year: int | None = 
         figs.append({"doc": doc, "region": it.region, "year": it.year, "indicator": it.indicator,
                      "status": it.status, "basis": it.basis, "value": it.value, "unit": it.unit,
                      "months": it.months, "quote": quote, "start": start, "end": end})
-        flags.append(it.year_flag)
+        flags.append(";".join(x for x in (it.year_flag, _implausible(it.indicator, it.basis, it.value)) if x))
     figures = pd.DataFrame(figs, columns=FIGURE_COLUMNS)
     figures["year"] = figures["year"].astype("Int64")
     figures["months"] = figures["months"].astype("Int64")

@@ -110,6 +110,8 @@ def find_quantities(s: str) -> list[Quantity]:
         elif unit == "元" and am and b and bm == am:
             unit, am, bm = am + "元", None, None
         if not unit:
+            if m.end() == len(s) and not threshold:
+                continue  # a bare number that ends the text may be cut (…达到43 from …达到4312件)
             nxt = s[m.end():m.end() + 1]
             prv = s[m.start() - 1:m.start()] if m.start() else ""
             if not threshold and (b or nxt in _BARE_STOP or prv in _BARE_STOP or (is_cn and not am)

@@ -31,8 +31,9 @@ def _cjk_share(text: str) -> float:
 def decode_bytes(raw: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
     """Decode a report's bytes without being told the encoding.
 
-    Order: a byte-order mark; strict UTF-8; strict GB18030 (a superset of GBK and
-    GB2312, the encodings Chinese government pages are saved in) when the result is
+    Order: a byte-order mark; strict UTF-8; line by line UTF-8 or GB18030 when lines of
+    both are mixed (text pasted together from two files); strict GB18030 (a superset of GBK
+    and GB2312, the encodings Chinese government pages are saved in) when the result is
     mostly Chinese; otherwise charset-normalizer's best guess.
 
     Returns
@@ -52,6 +53,25 @@ def decode_bytes(raw: bytes, *, name: str = "<bytes>") -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    lines = raw.split(b"\n")
+    if len(lines) > 1:
+        # a file pasted together from UTF-8 and GBK pieces: decode line by line
+        out, encs = [], set()
+        for line in lines:
+            try:
+                out.append(line.decode("utf-8"))
+                if any(c > 127 for c in line):  # ASCII lines are both encodings
+                    encs.add("utf-8")
+            except UnicodeDecodeError:
+                try:
+                    out.append(line.decode("gb18030"))
+                    encs.add("gb18030")
+                except UnicodeDecodeError:
+                    break
+        else:
+            text = "\n".join(out)
+            if encs == {"utf-8", "gb18030"} and _cjk_share(text) > 0.2:
+                return text, "utf-8+gb18030"
     try:
         text = raw.decode("gb18030")
         non_ascii = [c for c in text if ord(c) > 127 and not c.isspace()]
