@@ -30,11 +30,11 @@ def _ind(name, unit, kind, sf, zh, en, aliases=(), description=""):
 
 
 _PATENT_FLOWS = []
-for _kind_key, _zh_kind, _en_kind, _extra in [
-    ("", "", "", ()),
-    ("invention_", "发明", "invention ", ("发明专利",)),
-    ("utility_", "实用新型", "utility-model ", ("实用新型专利",)),
-    ("design_", "外观设计", "design ", ("外观设计专利",)),
+for _kind_key, _zh_kind, _en_kind in [
+    ("", "", ""),
+    ("invention_", "发明", "invention "),
+    ("utility_", "实用新型", "utility-model "),
+    ("design_", "外观设计", "design "),
 ]:
     _PATENT_FLOWS += [
         _ind(f"{_kind_key}patent_applications", "件", "count", "flow",
@@ -66,7 +66,7 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in _PATENT_FLOWS + [
           "valid_invention_patents_per_10k", "invention patents per 10k"],
          "Valid invention patents per 10,000 residents (a stock ratio)."),
     _ind("hte_total", "家", "count", "stock", "高新技术企业数", "high-tech enterprises (stock)",
-         ["高新技术企业", "高新技术企业总数", "高新技术企业数量", "有效高新技术企业", "高企", "高企总数",
+         ["高新技术企业", "高新技术企业总数", "高新技术企业数量", "有效高新技术企业", "高企", "高企总数", "高企数量",
           "hitech_enterprises_total", "high-tech enterprises"],
          "Stock of valid certified high-tech enterprises at year end."),
     _ind("hte_new", "家", "count", "flow", "新认定高新技术企业数", "newly recognised high-tech enterprises",
@@ -80,7 +80,7 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in _PATENT_FLOWS + [
          "Enterprises named in the year's recognition notices: new plus re-certified (certificates last 3 years); "
          "neither the stock hte_total nor the new-only hte_new."),
     _ind("tech_sme", "家", "count", "stock", "科技型中小企业数", "technology-based SMEs",
-         ["科技型中小企业", "科技型中小企业入库", "入库科技型中小企业", "tech SMEs"],
+         ["科技型中小企业", "科技型中小微企业", "科技型中小企业入库", "入库科技型中小企业", "tech SMEs"],
          "Technology-based SMEs registered (入库) in the national database."),
     _ind("rd_expenditure", "亿元", "amount", "flow", "R&D经费支出", "R&D expenditure",
          ["R&D经费", "R&D经费支出", "R&D经费投入", "RD经费", "研发投入", "研发经费", "研发经费投入", "研发经费支出",
@@ -97,11 +97,11 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in _PATENT_FLOWS + [
     _ind("rd_experimental_development", "亿元", "amount", "flow", "试验发展经费", "experimental development expenditure",
          ["试验发展"]),
     _ind("tech_contract_value", "亿元", "amount", "flow", "技术合同成交额", "technology contract value",
-         ["技术合同成交额", "技术合同交易额", "技术市场成交额", "技术合同成交金额", "tech_contract_value_outflow",
+         ["技术合同成交额", "技术合同交易额", "技术市场成交额", "技术合同成交金额", "技术合同登记额", "技术市场交易额", "tech_contract_value_outflow",
           "technology contract turnover"],
          "Value of registered technology contracts sold by the region (技术输出)."),
     _ind("tech_contract_count", "项", "count", "flow", "技术合同成交数", "technology contracts",
-         ["技术合同", "技术合同数", "技术合同成交项数", "技术合同登记数", "登记技术合同", "tech_contract_count_outflow"],
+         ["技术合同", "技术合同数", "技术合同成交项数", "技术合同登记数", "登记技术合同", "技术合同认定登记", "tech_contract_count_outflow"],
          "Number of registered technology contracts sold by the region."),
     _ind("tech_contract_value_inflow", "亿元", "amount", "flow", "技术合同吸纳额", "technology contracts bought (value)",
          ["吸纳技术合同成交额", "技术吸纳额"]),
