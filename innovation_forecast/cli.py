@@ -12,6 +12,7 @@ from .errors import InnovationForecastError
 #: Command modules under ``innovation_forecast.commands``, in the order shown by ``--help``.
 COMMAND_MODULES: list[str] = [
     "data",
+    "forecast",
     "briefs",
     "feasibility",
     "reader",

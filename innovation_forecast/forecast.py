@@ -69,6 +69,8 @@ _MIN_SELECT = 10
 _COMBO_POOL = 7
 #: Combinations kept (and calibrated) per group after ranking.
 _KEEP_COMBOS = 3
+#: Longest run of missing years filled by interpolation; earlier data before a longer gap are dropped.
+_MAX_GAP = 3
 #: Default number of in-sample rolling origins per series.
 N_ORIGINS = 8
 
@@ -257,6 +259,7 @@ class _Series:
     y: np.ndarray
     reference: bool = False
     note: str = ""
+    n_actual: int = 0
 
 
 def _default_group_by(keys: Sequence[str]) -> tuple:
@@ -315,13 +318,26 @@ def _split_series(df: pd.DataFrame, keys: Sequence[str], group_by: Sequence[str]
         years = g["year"].to_numpy(int)
         y = g["value"].to_numpy(float)
         note = ""
+        n_actual = len(y)
         if len(years) > 1:
-            breaks = np.flatnonzero(np.diff(years) != 1)
-            if len(breaks):
-                cut = breaks[-1] + 1
-                note = f"years before {years[cut]} dropped (gap after {years[cut - 1]})"
+            gaps = np.diff(years) - 1
+            long_gaps = np.flatnonzero(gaps > _MAX_GAP)
+            if len(long_gaps):
+                cut = long_gaps[-1] + 1
+                note = f"years before {years[cut]} dropped (gap of {gaps[cut - 1]} years after {years[cut - 1]})"
                 years, y = years[cut:], y[cut:]
-        out.append(_Series(start + i, key, group, years, y, reference, note))
+                n_actual = len(y)
+            if np.any(np.diff(years) > 1):
+                full = np.arange(years[0], years[-1] + 1)
+                if np.all(y > 0):  # geometric interpolation: constant growth across the gap
+                    y = np.exp(np.interp(full, years, np.log(y)))
+                else:
+                    y = np.interp(full, years, y)
+                filled = sorted(set(full.tolist()) - set(years.tolist()))
+                note = "; ".join(filter(None, [note, f"{len(filled)} missing year(s) interpolated "
+                                                     f"({', '.join(map(str, filled))})"]))
+                years = full
+        out.append(_Series(start + i, key, group, years, y, reference, note, n_actual))
     return out
 
 
@@ -624,7 +640,7 @@ def _choose_space(e_log, e_lev, j, sids, actual, f, s_log, sc_lev, h) -> str:
             tab = _quantile_table(e[tr], j[tr], h)
             q = tab[j[te] - 1][:, idx]
             if space == "log":
-                b = np.exp(np.log(f[te])[:, None] + s_log[te][:, None] * q)
+                b = np.exp(np.log(np.maximum(f[te], 1e-300))[:, None] + s_log[te][:, None] * q)
             else:
                 b = np.maximum(f[te][:, None] + sc_lev[te][:, None] * q, 0.0)
             sc = sc_lev[te]
@@ -943,9 +959,10 @@ def forecast(panel: pd.DataFrame, h: int, level: Sequence[float] = (80, 95), mod
     Returns
     -------
     DataFrame
-        keys..., year, model, mean, lo_80, hi_80, lo_95, hi_95, [q_*], fallback_used, fallback_reason.
-        ``mean`` is the point forecast (for positive series the back-transformed log forecast,
-        i.e. a median).
+        keys..., year, model, mean, lo_80, hi_80, lo_95, hi_95, [q_*], fallback_used, fallback_reason,
+        note. ``mean`` is the point forecast (for positive series the back-transformed log forecast,
+        i.e. a median). ``note`` records data handling: inner gaps of up to 3 years are filled by
+        geometric interpolation; data before a longer gap are dropped.
 
     Example
     -------
@@ -983,6 +1000,7 @@ def forecast(panel: pd.DataFrame, h: int, level: Sequence[float] = (80, 95), mod
             d[quantile_key(p)] = q[:, 2 * len(level) + i]
         d["fallback_used"] = f.fallback
         d["fallback_reason"] = f.reason
+        d["note"] = f.series.note
         rows.append(pd.DataFrame(d))
     _warn_fallbacks(fitted, len({f.series.key for f in fitted}))
     out = pd.concat(rows, ignore_index=True)
@@ -1041,7 +1059,8 @@ def forecast_paths(panel: pd.DataFrame, h: int, n_paths: int = 2000, keys: Seque
         paths = f.values(q)
         last = int(f.series.years[-1])
         out[f.series.key] = ForecastPaths(years=np.arange(last + 1, last + h + 1), paths=paths, model=f.model,
-                                          last_year=last, last_value=float(f.series.y[-1]), n_obs=len(f.series.y))
+                                          last_year=last, last_value=float(f.series.y[-1]),
+                                          n_obs=int(f.series.n_actual))
     _warn_fallbacks(fitted, len(fitted))
     return out
 

@@ -288,3 +288,56 @@ def test_interval_score_and_crps_helpers():
     probs = np.linspace(0.0005, 0.9995, 1000)
     crps = crps_quantiles([0.0], norm.ppf(probs)[None, :], probs)[0]
     assert crps == pytest.approx((np.sqrt(2) - 1) / np.sqrt(np.pi), rel=0.02)
+
+
+def test_gaps_are_interpolated_and_noted():
+    p = pd.DataFrame({"region": "南昌市", "indicator": "patent_applications",
+                      "year": [2013, 2016, 2018, 2020], "value": [6190.0, 16184.0, 22479.0, 30006.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(p, h=1, models=[Drift()])
+        fp = forecast_paths(p, h=1, models=[Drift()], n_paths=10)
+    assert fc["note"].iloc[0].startswith("4 missing year(s) interpolated")
+    # drift over the filled 2013-2020 series = the drift between the observed endpoints
+    assert fc["mean"].iloc[0] == pytest.approx(30006 * (30006 / 6190) ** (1 / 7), rel=1e-9)
+    assert fp[("南昌市", "patent_applications")].n_obs == 4
+
+
+def _run_cli(argv, capsys):
+    from innovation_forecast.cli import main
+
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_forecast_csv(data_dir, capsys):
+    import io
+
+    code, out, err = _run_cli(["--data-dir", str(data_dir), "forecast", "--region", "江西", "--indicator",
+                               "patent_applications", "--horizon", "2", "--format", "csv"], capsys)
+    assert code == 0, err
+    fc = pd.read_csv(io.StringIO(out))
+    assert list(fc.columns[:5]) == ["region", "indicator", "year", "model", "mean"]
+    assert len(fc) == 2 and set(fc.region) == {"江西省"}
+    assert fc.year.tolist() == [2024, 2025]
+    assert ((fc.lo_95 < fc.lo_80) & (fc.lo_80 < fc["mean"]) & (fc["mean"] < fc.hi_80) & (fc.hi_80 < fc.hi_95)).all()
+
+
+def test_cli_forecast_unknown_region(data_dir, capsys):
+    code, out, err = _run_cli(["--data-dir", str(data_dir), "forecast", "--region", "火星",
+                               "--indicator", "patent_applications"], capsys)
+    assert code == 2 and "火星" in err
+
+
+def test_cli_backtest_summary(data_dir, capsys):
+    import io
+
+    code, out, err = _run_cli(["--data-dir", str(data_dir), "backtest", "--indicator", "rd_intensity",
+                               "--origins", "2020-2021", "--horizon", "1", "--format", "csv"], capsys)
+    assert code == 0, err
+    acc = pd.read_csv(io.StringIO(out))
+    assert acc["indicator"].tolist() == ["rd_intensity"]
+    assert acc["n"].iloc[0] == 31 * 2
+    for c in ("mase", "mase_vs_naive", "coverage_80", "coverage_95", "msis_95"):
+        assert np.isfinite(acc[c].iloc[0])

@@ -1,0 +1,154 @@
+"""M3 yearly benchmark of the forecasting engine (645 series, h = 6), side by side with the anchors.
+
+Usage:
+    python bench/m3.py [--bench-dir DIR] [--n-jobs 2] [--tile 1]
+
+Reads ``m3_yearly.csv`` from --bench-dir (default: $INNOVATION_FORECAST_BENCH or ../shared/bench).
+Fits ``forecast(models="auto", keys=("series_id",))`` on the train part of every series: model
+choice (single models and median/mean combinations) and the interval calibration use only
+in-sample rolling origins of the train part; the 6 test points are used for scoring only.
+Metrics are those of ``anchor_statsforecast.py``: sMAPE, MASE (lag-1 in-sample scale), MAPE,
+OWA vs naive, 95 % coverage and MSIS (alpha = 0.05), plus 80 % coverage.
+
+``--tile K`` repeats the data set K times (series ids suffixed) to show how the cost grows;
+with K > 1 only timings are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from innovation_forecast.forecast import FallbackWarning, forecast
+
+# StatsForecast 2.1.1 measured on this 2-core machine and M3's original submissions recomputed,
+# both from ../shared/bench/PUBLISHED_ANCHORS.md: (sMAPE, MASE, Cov95, MSIS, wall s)
+ANCHORS = [
+    ("Naive (SF)", 17.880, 3.172, 78.5, 39.98, 0.7),
+    ("RandomWalkWithDrift (SF)", 16.790, 2.632, 80.3, 32.56, 0.7),
+    ("AutoETS (SF)", 16.190, 2.695, 83.6, 28.71, 3.3),
+    ("AutoARIMA (SF)", 16.713, 2.882, 79.4, 40.21, 159.7),
+    ("Theta (SF)", 16.650, 2.770, 71.6, 42.75, 1.0),
+    ("DynamicOptimizedTheta (SF)", 15.787, 2.576, 74.4, 38.08, 1.5),
+    ("AutoTheta (SF)", 16.618, 2.598, 73.1, 38.71, 3.0),
+    ("AutoCES (SF)", 17.611, 3.187, 63.1, 66.52, 59.2),
+    ("mean(ETS,ARIMA,CES,DOTM) (SF)", 15.655, 2.666, np.nan, np.nan, 223.6),
+    ("mean(ETS,ARIMA,Theta) (SF)", 15.677, 2.623, np.nan, np.nan, 163.9),
+    ("RBF (M3 best yearly sMAPE)", 16.42, 2.720, np.nan, np.nan, np.nan),
+    ("Robust-Trend (M3 best MASE)", 17.03, 2.625, np.nan, np.nan, np.nan),
+    ("THETA (M3 winner)", 16.97, 2.806, np.nan, np.nan, np.nan),
+]
+GOALS = "goals: sMAPE <= 15.5, MASE <= 2.55, Cov95 in [92, 97], MSIS <= 27, wall <= 60 s on 2 cores, peak <= 2 GiB"
+
+
+def load(bench_dir: str, tile: int = 1):
+    df = pd.read_csv(os.path.join(bench_dir, "m3_yearly.csv")).sort_values(["series_id", "t"])
+    df = df.rename(columns={"t": "year"})
+    if tile > 1:
+        df = pd.concat([df.assign(series_id=df["series_id"] + f"_{k}") for k in range(tile)], ignore_index=True)
+    train = df[df["split"] == "train"][["series_id", "category", "year", "value"]]
+    test = df[df["split"] == "test"][["series_id", "year", "value"]].rename(columns={"value": "actual"})
+    return train, test
+
+
+def evaluate(train, test, fc, naive_smape=None, naive_mase=None):
+    scale = train.groupby("series_id")["value"].apply(lambda s: np.mean(np.abs(np.diff(s.to_numpy()))))
+    m = test.merge(fc, on=["series_id", "year"], how="left")
+    y, f = m["actual"].to_numpy(float), m["mean"].to_numpy(float)
+    sc = m["series_id"].map(scale).to_numpy(float)
+    m["sape"] = 200 * np.abs(y - f) / (np.abs(y) + np.abs(f))
+    m["ase"] = np.abs(y - f) / sc
+    m["ape"] = 100 * np.abs(y - f) / np.abs(y)
+    res = {
+        "sMAPE": m.groupby("series_id")["sape"].mean().mean(),
+        "MASE": m.groupby("series_id")["ase"].mean().mean(),
+        "MAPE": m.groupby("series_id")["ape"].mean().mean(),
+        "n_nan": int(np.isnan(f).sum()),
+    }
+    if "lo_95" in m:
+        lo, hi = m["lo_95"].to_numpy(float), m["hi_95"].to_numpy(float)
+        a = 0.05
+        res["Cov95"] = 100 * np.mean((y >= lo) & (y <= hi))
+        m["is"] = ((hi - lo) + (2 / a) * (lo - y) * (y < lo) + (2 / a) * (y - hi) * (y > hi)) / sc
+        res["MSIS"] = m.groupby("series_id")["is"].mean().mean()
+        res["Cov80"] = 100 * np.mean((y >= m["lo_80"]) & (y <= m["hi_80"]))
+    if naive_smape:
+        res["OWA"] = 0.5 * (res["sMAPE"] / naive_smape + res["MASE"] / naive_mase)
+    return res
+
+
+def _peak_mib() -> tuple[float, float]:
+    """(this process, largest finished child) peak resident memory in MiB (Linux reports KiB)."""
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return me, ch
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bench-dir", default=os.environ.get("INNOVATION_FORECAST_BENCH", "../shared/bench"))
+    ap.add_argument("--n-jobs", type=int, default=2)
+    ap.add_argument("--tile", type=int, default=1)
+    ap.add_argument("--by-category", action="store_true",
+                    help="choose models and calibrate per M3 category instead of over all series")
+    args = ap.parse_args(argv)
+    t_start = time.perf_counter()
+    train, test = load(args.bench_dir, args.tile)
+    nser = train["series_id"].nunique()
+    print(f"M3 yearly x{args.tile}: {nser} series, h=6, train length "
+          f"{train.groupby('series_id').size().agg(['min', 'median', 'max']).tolist()}, n_jobs={args.n_jobs}, "
+          f"cpus={os.cpu_count()}")
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(train, h=6, level=(80, 95), keys=("series_id",), n_jobs=args.n_jobs,
+                      group_by=("category",) if args.by_category else ())
+    t_fc = time.perf_counter() - t0
+    # shut the joblib workers down so their peak memory is counted among finished children
+    try:
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True)
+    except Exception:  # joblib absent or no executor: nothing to shut down
+        pass
+    wall = time.perf_counter() - t_start
+    me, ch = _peak_mib()
+    print(f"forecast() wall {t_fc:.1f} s; whole run incl. reading {wall:.1f} s; peak RSS main {me:.0f} MiB, "
+          f"largest worker {ch:.0f} MiB (sum over main + {args.n_jobs} workers <= {me + args.n_jobs * ch:.0f} MiB)")
+    if args.tile > 1:
+        return 0
+    cal = fc.attrs["calibration"]
+    print("chosen:", cal.choice, " error space:",
+          {k[1]: v["space"] for k, v in cal.tables.items() if k[1] in cal.choice.values()})
+    print("in-sample selection scores (best 5):")
+    print(cal.scores.sort_values("owa").head(5).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    last = train.groupby("series_id").tail(1).set_index("series_id")["value"]
+    nv = test[["series_id", "year"]].assign(mean=test["series_id"].map(last))
+    r_nv = evaluate(train, test, nv)
+    r = evaluate(train, test, fc, r_nv["sMAPE"], r_nv["MASE"])
+    rows = [{"method": f"innovation_forecast auto [{fc['model'].iloc[0]}]", **r, "wall_s": t_fc}]
+    for name, sm, ms, cov, msis, w in ANCHORS:
+        rows.append({"method": name, "sMAPE": sm, "MASE": ms, "Cov95": cov, "MSIS": msis, "wall_s": w,
+                     "OWA": 0.5 * (sm / r_nv["sMAPE"] + ms / r_nv["MASE"])})
+    out = pd.DataFrame(rows).set_index("method")[["sMAPE", "MASE", "MAPE", "OWA", "Cov95", "Cov80", "MSIS", "wall_s"]]
+    with pd.option_context("display.width", 200):
+        print(out.to_string(float_format=lambda v: f"{v:.3f}", na_rep="-"))
+    by_cat = test.merge(train[["series_id", "category"]].drop_duplicates(), on="series_id")
+    print("by category:")
+    for cat, g in by_cat.groupby("category"):
+        rc = evaluate(train[train.series_id.isin(g.series_id)], g.drop(columns="category"), fc)
+        print(f"  {cat:13s} n={g.series_id.nunique():3d} sMAPE {rc['sMAPE']:.2f} MASE {rc['MASE']:.3f} "
+              f"Cov95 {rc['Cov95']:.1f} MSIS {rc['MSIS']:.2f}")
+    print(GOALS)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
