@@ -87,6 +87,8 @@ def tidy_table(draw):
         unit = draw(st.sampled_from(sorted(units)))
         if draw(st.integers(0, 6)) == 0:
             cell, value = draw(st.sampled_from(MISSING)), None
+        elif canon_ind == "rd_intensity":  # a share of GDP: at most 100
+            cell, value = draw(st.sampled_from([("1.5", 1.5), ("２.６８", 2.68), ("0.90", 0.9), ("100", 100.0)]))
         else:
             cell, value = draw(number_cell())
         rows.append([region_w[i], year_cell(year, draw(st.sampled_from(["plain", "nian", "float", "fullwidth",
