@@ -36,6 +36,7 @@ def _target(region="九江市", year=2018, indicator="patent_applications", basi
 
 
 def _assess(panel, targets, paths, **kw):
+    kw.setdefault("calibration", None)  # exact shares of paths; the recalibration has its own tests
     return assess_targets(panel, pd.DataFrame(targets), paths=paths, n_paths=N, **kw)
 
 
@@ -251,7 +252,7 @@ def test_fallback_to_pooled_growth_is_recorded(monkeypatch):
     monkeypatch.setattr(fz, "_engine", lambda: None)
     panel, ref = _short_city_and_reference()
     targets = [_target(basis="growth_pct", value=5, unit="%"), _target(basis="growth_pct", value=15, unit="%")]
-    out = assess_targets(panel, pd.DataFrame(targets), reference=ref, n_paths=200)
+    out = assess_targets(panel, pd.DataFrame(targets), reference=ref, n_paths=200, calibration=None)
     # every peer grew exactly 10% a year, so pooled paths grow 10%: a 5% target is met, a 15% target is not
     assert list(out["p_meet"]) == [1.0, 0.0]
     assert (out["model"] == "pooled growth").all()
@@ -266,7 +267,7 @@ def test_engine_failure_falls_back_to_pooled_growth(monkeypatch):
     monkeypatch.setattr(fz, "_engine", lambda: broken)
     panel, ref = _short_city_and_reference()
     out = assess_targets(panel, pd.DataFrame([_target(basis="growth_pct", value=5, unit="%")]), reference=ref,
-                         n_paths=200)
+                         n_paths=200, calibration=None)
     assert out.iloc[0]["p_meet"] == 1.0
     assert "engine failed" in out.iloc[0]["notes"]
 
@@ -425,3 +426,42 @@ def test_with_engine_probabilities_fall_as_targets_get_harder():
     assert (out["n_obs"] == 12).all()
     again = assess_targets(panel, pd.DataFrame(targets), n_paths=500, seed=1)
     np.testing.assert_allclose(again["p_meet"], p)  # seeded: reproducible
+
+
+# --------------------------------------------------------------------------------------------------
+# recalibration
+# --------------------------------------------------------------------------------------------------
+
+def test_fit_calibration_recovers_an_overconfident_score():
+    from innovation_forecast.feasibility.calibration import calibration_group, fit_calibration
+
+    rng = np.random.default_rng(0)
+    true_p = rng.uniform(0.05, 0.95, 4000)
+    y = (rng.uniform(size=4000) < true_p).astype(float)
+    # the raw score is twice as extreme on the logit scale as the truth
+    z = 2 * np.log(true_p / (1 - true_p))
+    raw = 1 / (1 + np.exp(-z))
+    frame = pd.DataFrame({"p_raw": raw, "base_rate": 0.5, "outcome": y, "group": calibration_group("growth_pct", 1)})
+    cal = fit_calibration(frame)
+    a, b, c = cal.coef["growth_h1"]
+    assert b == pytest.approx(0.5, abs=0.1) and abs(a) < 0.15
+    fixed = cal.apply(raw, np.full(4000, 0.5), np.full(4000, "growth_h1", dtype=object))
+    assert np.mean((fixed - y) ** 2) < np.mean((raw - y) ** 2)
+    assert np.all(np.diff(fixed[np.argsort(raw)]) >= -1e-12)  # monotone in the raw score
+    assert calibration_group("increment", 3) == "change_h2" and calibration_group("level", 1) == "level_h1"
+
+
+def test_calibration_is_applied_and_raw_share_kept():
+    from innovation_forecast.feasibility.calibration import FeasibilityCalibration
+
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    col = np.arange(1, N + 1, dtype=float) * 3
+    paths = {("九江市", "patent_applications"): _fp([2018], [col])}
+    cal = FeasibilityCalibration(coef={"all": (0.0, 0.5, 0.0)})
+    out = _assess(panel, [_target(value=180.0), _target(year=2017, value=1.0)], paths, calibration=cal)
+    raw = np.mean(col >= 180.0)
+    z = 0.5 * np.log(raw / (1 - raw))
+    assert out.iloc[0]["p_meet_raw"] == pytest.approx(raw)
+    assert out.iloc[0]["p_meet"] == pytest.approx(1 / (1 + np.exp(-z)))
+    assert "recalibrated" in out.iloc[0]["notes"]
+    assert out.iloc[1]["p_meet"] == 1.0  # a known outcome is not recalibrated

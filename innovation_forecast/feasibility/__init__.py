@@ -49,8 +49,8 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import DataValidationError, UnknownIndicatorError, UnknownRegionError
-from .registry import convert, resolve_indicator, resolve_region
+from ..errors import DataValidationError, UnknownIndicatorError, UnknownRegionError
+from ..registry import convert, resolve_indicator, resolve_region
 
 __all__ = [
     "PROGRESS_THRESHOLDS",
@@ -100,7 +100,7 @@ _CMP_TEXT = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "≥"}
 RESULT_COLUMNS = [
     "doc", "region", "indicator", "target_year", "basis", "comparator", "value", "target", "stretch",
     "latest_year", "latest_value", "required_growth", "required_growth_pct_rank", "historical_growth",
-    "historical_growth_years", "historical_growth_pct_rank", "mean", "lo_80", "hi_80", "p_meet", "p_stretch",
+    "historical_growth_years", "historical_growth_pct_rank", "mean", "lo_80", "hi_80", "p_meet", "p_stretch", "p_meet_raw", "p_stretch_raw", "base_rate",
     "progress_ratio", "progress_label", "verdict", "explanation", "n_obs", "model", "inputs", "notes", "quote",
 ]
 
@@ -342,11 +342,13 @@ def _canonical_region(name):
 def _nowcast(value: float, months: int, indicator: str, region: str) -> tuple[float, str]:
     """Full-year estimate of a year-to-date figure via the reader's nowcast, else pro rata."""
     try:
-        from .reader import nowcast_full_year  # type: ignore[attr-defined]
+        from ..reader import nowcast_full_year  # type: ignore[attr-defined]
     except ImportError:
         nowcast_full_year = None
     if nowcast_full_year is not None:
         try:
+            if months >= 12:
+                return float(value), f"{region} {indicator}: 12-month year-to-date value used as the full year"
             out = nowcast_full_year(value, months, indicator=indicator)
             est = float(out[0] if isinstance(out, (tuple, list)) else getattr(out, "value", out))
             return est, f"{region} {indicator}: {months}-month year-to-date {value:g} turned into a full-year " \
@@ -456,7 +458,7 @@ def _normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
 
 def _engine():
     try:
-        from .forecast import forecast_paths
+        from ..forecast import forecast_paths
     except ImportError:
         return None
     return forecast_paths
@@ -500,7 +502,7 @@ def _pooled_paths(last_value: float, last_year: int, h: int, pool: np.ndarray, n
 
 def assess_targets(panel: pd.DataFrame, targets: pd.DataFrame, *, as_of: int | None = None, lang: str = "en",
                    reference: pd.DataFrame | None = None, n_paths: int = 2000, seed: int = 0,
-                   paths: Mapping | None = None) -> pd.DataFrame:
+                   paths: Mapping | None = None, calibration="default") -> pd.DataFrame:
     """Probability that each target is met by its target year, with the numbers behind it.
 
     Parameters
@@ -522,6 +524,11 @@ def assess_targets(panel: pd.DataFrame, targets: pd.DataFrame, *, as_of: int | N
         Number of sample paths and the random seed passed to the engine.
     paths
         Optional precomputed ``{(region, indicator): ForecastPaths}``; skips the engine for those keys.
+    calibration
+        ``"default"``: recalibrate the engine's probability with the map fitted by the rolling-origin
+        benchmark (:mod:`innovation_forecast.feasibility.calibration`; see BENCHMARKS.md); ``None``: report
+        the share of sample paths as is; or a :class:`~innovation_forecast.feasibility.calibration.
+        FeasibilityCalibration`. The share of paths is always kept in ``p_meet_raw``/``p_stretch_raw``.
 
     Returns
     -------
@@ -533,7 +540,10 @@ def assess_targets(panel: pd.DataFrame, targets: pd.DataFrame, *, as_of: int | N
         percentile among own and peer annual growths ``required_growth_pct_rank`` (0-100),
         ``historical_growth`` (CAGR over the last :data:`CAGR_WINDOW` years, fraction),
         ``historical_growth_years`` ("2014–2017"), ``historical_growth_pct_rank``, ``mean, lo_80, hi_80``
-        (forecast of the indicator at the target year), ``p_meet, p_stretch``, ``progress_ratio,
+        (forecast of the indicator at the target year), ``p_meet, p_stretch`` (recalibrated, see
+        ``calibration``), ``p_meet_raw, p_stretch_raw`` (shares of sample paths), ``base_rate`` (share of
+        pooled own/peer annual growths that reached the required growth: the historical frequency),
+        ``progress_ratio,
         progress_label`` (Open SDG), ``verdict``, ``explanation``, ``n_obs, model, inputs, notes, quote``.
 
     Examples
@@ -549,6 +559,14 @@ def assess_targets(panel: pd.DataFrame, targets: pd.DataFrame, *, as_of: int | N
     ref, ref_notes = _prepare_panel(reference, as_of) if reference is not None else (None, [])
     ctx = _Context(pan, ref, n_paths, seed, reference is not None, paths or {}, as_of)
     ctx.global_notes = panel_notes + ref_notes
+    if isinstance(calibration, str):
+        if calibration != "default":
+            raise DataValidationError(f"calibration {calibration!r}: use 'default', None or a "
+                                      "FeasibilityCalibration.")
+        from .calibration import load_default
+
+        calibration = load_default()
+    ctx.calibration = calibration
     ctx.prefetch(t)
     rows = [_assess_one(ctx, row, lang) for _, row in t.iterrows()]
     out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
@@ -769,7 +787,8 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
            "target": np.nan, "stretch": np.nan, "latest_year": pd.NA, "latest_value": np.nan,
            "required_growth": np.nan, "required_growth_pct_rank": np.nan, "historical_growth": np.nan,
            "historical_growth_years": "", "historical_growth_pct_rank": np.nan, "mean": np.nan, "lo_80": np.nan,
-           "hi_80": np.nan, "p_meet": np.nan, "p_stretch": np.nan, "progress_ratio": np.nan, "progress_label": "",
+           "hi_80": np.nan, "p_meet": np.nan, "p_stretch": np.nan, "p_meet_raw": np.nan, "p_stretch_raw": np.nan,
+           "base_rate": np.nan, "progress_ratio": np.nan, "progress_label": "",
            "verdict": "no data", "explanation": "", "n_obs": 0, "model": "", "inputs": "", "notes": ""}
 
     s, snotes = ctx.series_for(region, ind_name, basis, T)
@@ -872,6 +891,7 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
                      f"(< {MIN_POOL})")
         pool = np.array([])
     out["required_growth_pct_rank"] = growth_percentile(req, pool)
+    out["base_rate"] = _base_rate(req, pool, cmp_eff)
     out["historical_growth_pct_rank"] = growth_percentile(cagr, pool)
     if len(pool) and not np.isfinite(cagr):
         notes.append(f"no own growth history (n_obs={s.n_obs}); peers' median growth is {np.median(pool):+.1%}/yr")
@@ -880,6 +900,18 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
     r, lab = progress_ratio(y0, y0_year, latest_value, latest_year, out["target"], T, cmp_eff)
     out["progress_ratio"], out["progress_label"] = r, lab
 
+    out["p_meet_raw"], out["p_stretch_raw"] = p, ps
+    cal = getattr(ctx, "calibration", None)
+    if cal is not None and not known:
+        from .calibration import calibration_group
+
+        group = calibration_group({"level": "level", "growth": "growth_pct"}.get(kind, "increment"),
+                                  T - latest_year)
+        req_s = required_growth(out["stretch"], latest_value, latest_year, T)
+        p = float(cal.apply([p], [out["base_rate"]], [group])[0]) if np.isfinite(p) else p
+        ps = (float(cal.apply([ps], [_base_rate(req_s, pool, cmp_eff)], [group])[0]) if np.isfinite(ps) else ps)
+        out["p_meet"], out["p_stretch"] = p, ps
+        notes.append(f"p_meet recalibrated ({group} map; share of paths {out['p_meet_raw']:.2f})")
     if known:
         out["verdict"] = "met" if p >= 0.5 else "missed"
         notes.append(f"{T} value already known ({_fmt_num(float(np.mean(y_T)))})")
@@ -888,6 +920,16 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
     out["notes"] = "; ".join(dict.fromkeys(notes))
     out["explanation"] = _explain(out, ind, kind, lang, known, ctx.has_ref)
     return out
+
+
+def _base_rate(req: float, pool: np.ndarray, comparator: str) -> float:
+    """Share of pooled annual growths that reached the required annual growth (the historical frequency)."""
+    if not np.isfinite(req) or len(pool) == 0:
+        return float("nan")
+    tol = 1e-9
+    if comparator in ("le", "lt"):
+        return float(np.mean(pool <= req + tol))
+    return float(np.mean(pool >= req - tol))
 
 
 def latest_year_all(s: _Series) -> int:
