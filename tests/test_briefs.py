@@ -213,7 +213,7 @@ def test_interrupted_batch_leaves_no_partial_files_and_resumes(fixture_nb, tmp_p
     for name, mtime in done_before.items():
         assert (out / name).stat().st_mtime_ns == mtime  # not rewritten
     assert all((out / f"r{i}.html").is_file() for i in range(1, 7))
-    assert not (out / ".partial").exists()
+    assert not list(out.glob(".*.tmp"))
 
 
 def test_skip_existing_reruns_failed_briefs(fixture_nb, tmp_path):

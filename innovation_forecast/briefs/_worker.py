@@ -11,8 +11,9 @@ Execution still goes through :func:`papermill.execute_notebook` (parameters inje
 literals by papermill's translator) with a papermill engine, :class:`WarmKernelEngine`, that
 hands nbclient the running kernel instead of starting one.
 
-Outputs are written atomically: papermill writes to ``<out>/.partial/``; the finished
-notebook, HTML and PDF are moved into place with :func:`os.replace`.
+Outputs are written atomically: papermill keeps the executed notebook in memory; notebook, HTML
+and PDF are written to hidden temporary files beside their final names and moved into place with
+:func:`os.replace`, so a crash or Ctrl-C never leaves a half-written brief.
 """
 
 from __future__ import annotations
@@ -304,6 +305,7 @@ def _import_papermill():
                                   startup_timeout=start_timeout, log_output=log_output,
                                   stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
             client.kc = wk.kc
+            _local.nb = nb_man.nb  # kept for the caller when papermill raises
             return client.execute()
 
     papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
@@ -432,8 +434,6 @@ def run_task(task: BriefTask) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     out = Path(task.out)
-    partial_dir = out / ".partial"
-    partial_dir.mkdir(parents=True, exist_ok=True)
     nb_path, html_path, pdf_path = (out / f"{task.stem}{ext}" for ext in (".ipynb", ".html", ".pdf"))
     result: dict[str, Any] = {"region": task.region, "stem": task.stem, "status": "ok", "error": "",
                               "notebook": nb_path.name, "html": "", "pdf": "", "seconds": math.nan,
@@ -446,47 +446,44 @@ def run_task(task: BriefTask) -> dict[str, Any]:
     _local.limit = task.timeout or 0
     _local.deadline = (time.monotonic() + task.timeout) if task.timeout else None
 
-    fd, partial = tempfile.mkstemp(dir=partial_dir, prefix=f"{task.stem}.", suffix=".ipynb")
-    os.close(fd)
     nb = None
+    _local.nb = None
     try:
-        try:
-            pm.execute_notebook(task.template, partial, parameters=dict(task.parameters),
-                                engine_name=ENGINE_NAME, kernel_name=task.kernel_name,
-                                progress_bar=False, request_save_on_cell_execute=False)
-        except pm.PapermillExecutionError as exc:
-            result["status"] = "failed"
-            result["error"] = f"{exc.ename}: {exc.evalue}"
-        except Exception as exc:  # papermill itself failed (bad template, unreadable notebook…)
-            result["status"] = "failed"
-            result["error"] = f"{type(exc).__name__}: {exc}"
-            _local.kernel_dirty = True
-            if not os.path.getsize(partial):
-                nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-                    "# the brief could not be run", outputs=[nbformat.v4.new_output(
-                        "error", ename=type(exc).__name__, evalue=str(exc),
-                        traceback=traceback.format_exception(exc))])])
-        finally:
-            wk.briefs_run += 1
-            if getattr(_local, "kernel_dirty", False):
-                wk.dirty = True
-        if nb is None:
-            nb = nbformat.read(partial, as_version=4)
-        nb.metadata.setdefault("papermill", {})["output_path"] = str(nb_path)
-        result["summary"] = read_summary(nb)
-        title = task.title or task.region
-        html = notebook_to_html(nb, title)
-        atomic_write_text(html_path, html)
-        result["html"] = html_path.name
-        atomic_write_text(nb_path, nbformat.writes(nb))
-        if task.browser:
-            try:
-                html_to_pdf(task.browser, html_path, pdf_path)
-                result["pdf"] = pdf_path.name
-            except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
-                result["pdf_error"] = f"{type(exc).__name__}: {exc}"
+        # output_path=None: papermill keeps the notebook in memory; it is written below, atomically
+        nb = pm.execute_notebook(task.template, None, parameters=dict(task.parameters),
+                                 engine_name=ENGINE_NAME, kernel_name=task.kernel_name,
+                                 progress_bar=False, request_save_on_cell_execute=False)
+    except pm.PapermillExecutionError as exc:
+        result["status"] = "failed"
+        result["error"] = f"{exc.ename}: {exc.evalue}"
+        nb = _local.nb  # with papermill's error marker cell already inserted
+    except Exception as exc:  # papermill itself failed (bad template, unreadable notebook…)
+        result["status"] = "failed"
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        _local.kernel_dirty = True
+        nb = _local.nb
     finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
+        wk.briefs_run += 1
+        if getattr(_local, "kernel_dirty", False):
+            wk.dirty = True
+    if nb is None:
+        exc_info = traceback.format_exc()
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            "# the brief could not be run", outputs=[nbformat.v4.new_output(
+                "error", ename="BriefError", evalue=result["error"], traceback=exc_info.splitlines())])])
+    nb.metadata.setdefault("papermill", {})["output_path"] = str(nb_path)
+    result["summary"] = read_summary(nb)
+    title = task.title or task.region
+    html = notebook_to_html(nb, title)
+    atomic_write_text(html_path, html)
+    result["html"] = html_path.name
+    # the notebook last: a complete .ipynb next to its .html marks a finished brief (--skip-existing)
+    atomic_write_text(nb_path, nbformat.writes(nb))
+    if task.browser:
+        try:
+            html_to_pdf(task.browser, html_path, pdf_path)
+            result["pdf"] = pdf_path.name
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            result["pdf_error"] = f"{type(exc).__name__}: {exc}"
     result["seconds"] = time.perf_counter() - t0
     return result

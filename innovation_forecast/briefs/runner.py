@@ -21,7 +21,6 @@ import html as _html
 import json
 import os
 import re
-import shutil
 import sys
 import time
 import unicodedata
@@ -272,6 +271,11 @@ class _LocalPool:
     def submit(self, task: BriefTask):
         return self.ex.submit(_worker.run_task, task)
 
+    def map_calls(self, fn, items):
+        """Run ``fn(*args)`` for each args on the workers (used for the batch's shared inputs)."""
+        futures = [self.ex.submit(fn, *args) for args in items]
+        return [f.result() for f in futures]
+
     def as_completed(self, futures):
         from concurrent.futures import as_completed
 
@@ -301,6 +305,8 @@ class _InlinePool:
 
     def submit(self, task: BriefTask):
         return self.ex.submit(_worker.run_task, task)
+
+    map_calls = None  # shared inputs are computed in this process
 
     def as_completed(self, futures):
         from concurrent.futures import as_completed
@@ -343,6 +349,10 @@ class _DaskPool:
 
     def submit(self, task: BriefTask):
         return self.client.submit(_worker.run_task, task, pure=False, key=f"brief-{task.stem}-{time.time_ns()}")
+
+    def map_calls(self, fn, items):
+        futures = [self.client.submit(fn, *args, pure=False) for args in items]
+        return self.client.gather(futures)
 
     def as_completed(self, futures):
         from distributed import as_completed
@@ -468,7 +478,8 @@ def run_briefs(
 def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler, pdf, skip_existing, timeout,
                 horizon, lang, indicators, targets, data_dir, parameters, share_inputs, resolve, progress,
                 kernel_name, warm_code, t0) -> BriefRun:
-    shutil.rmtree(out / ".partial", ignore_errors=True)  # leftovers of an interrupted batch
+    for tmp in out.glob(".*.tmp"):  # temporary files of an interrupted batch (never the finished ones)
+        tmp.unlink(missing_ok=True)
     entries = _resolve_entries(regions, resolve, _default_all_regions(data_dir))
     notes: list[str] = []
     done: list[dict] = []
@@ -507,7 +518,8 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
             declared = _declared_parameters(template)
             if share_inputs and declared is not None and "inputs" in declared:
                 inputs_path = _prepare_shared_inputs(out, [e.region for e in todo], as_of=as_of, horizon=horizon,
-                                                     lang=lang, targets=targets, data_dir=data_dir)
+                                                     lang=lang, targets=targets, data_dir=data_dir,
+                                                     indicators=indicators, mapper=pool.map_calls)
                 base["inputs"] = str(inputs_path)
                 meta["data_vintage"] = _read_vintage(inputs_path)
             common = {"as_of": as_of, "horizon": horizon, "lang": lang,
@@ -554,10 +566,6 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
     finally:
         if pool is not None:
             pool.close(cancel=interrupted)
-        try:
-            (out / ".partial").rmdir()
-        except OSError:
-            pass
         index = write_index(out, done, f"City briefs 城市简报 — {out.name}", meta)
         frame = _results_frame(done)
         _worker.atomic_write_text(out / "results.csv", frame.to_csv(index=False))
@@ -590,7 +598,13 @@ def _declared_parameters(template: Path) -> set[str] | None:
 def _prepare_shared_inputs(out: Path, regions: list[str], **kw) -> Path:
     from .tables import prepare_inputs, save_inputs
 
-    inputs = prepare_inputs(regions=regions, **kw)
+    try:
+        inputs = prepare_inputs(regions=regions, **kw)
+    except BriefError:
+        raise
+    except Exception as exc:
+        raise BriefError(f"Computing the inputs shared by the briefs failed ({type(exc).__name__}: {exc}); "
+                         "no brief was run. Run one brief alone (notebooks/city_brief.ipynb) to see the traceback.") from exc
     folder = out / INPUTS_DIR
     folder.mkdir(exist_ok=True)
     return save_inputs(inputs, folder / "inputs.pkl")

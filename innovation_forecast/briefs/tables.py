@@ -19,7 +19,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -130,8 +130,11 @@ def _load_panel(data_dir) -> pd.DataFrame:
     from ..loaders import load_panel
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # conflicts are kept in attrs and reported in the vintage line
-        return load_panel(data_dir=data_dir)
+        warnings.simplefilter("ignore")  # source conflicts are the loaders' report, not the brief's
+        panel = load_panel(data_dir=data_dir)
+    # pandas deep-copies attrs (the conflicts frame) on every operation: drop them once here
+    panel.attrs = {}
+    return panel
 
 
 def _load_targets(targets) -> pd.DataFrame:
@@ -226,7 +229,7 @@ def _vintage(panel: pd.DataFrame, data_dir) -> str:
 
 def prepare_inputs(regions: Sequence[str] | None = None, *, as_of: int | None = None, horizon: int = 5,
                    lang: str = "zh", targets: Any = None, data_dir=None,
-                   indicators: Sequence[str] | None = None) -> BriefInputs:
+                   indicators: Sequence[str] | None = None, mapper: Callable | None = None) -> BriefInputs:
     """Compute the inputs of a batch of briefs once.
 
     Parameters
@@ -246,6 +249,10 @@ def prepare_inputs(regions: Sequence[str] | None = None, *, as_of: int | None = 
     indicators
         Indicators to show in every brief (default: each region's targets plus
         :data:`DEFAULT_INDICATORS` it has data on).
+    mapper
+        ``mapper(fn, list_of_args) -> list of results`` running independent pieces (one per
+        indicator, then one per group of regions) elsewhere, e.g. on the batch's worker processes.
+        Default: one after another in this process.
 
     Returns
     -------
@@ -255,64 +262,84 @@ def prepare_inputs(regions: Sequence[str] | None = None, *, as_of: int | None = 
     -------
     >>> inputs = prepare_inputs(["南昌市", "九江市"], as_of=2017)  # doctest: +SKIP
     """
-    from ..feasibility import assess_targets
-
+    mapper = mapper or (lambda fn, items: [fn(*args) for args in items])
     panel = _load_panel(data_dir)
+    vintage = _vintage(panel, data_dir)
     tg_all = _load_targets(targets)
     tg_all = tg_all.assign(region=[_canonical(r) for r in tg_all["region"]])
     regions = list(regions) if regions is not None else briefable_regions(data_dir, targets)
     tg = tg_all[tg_all["region"].isin(regions)].reset_index(drop=True)
     upto = panel if as_of is None else panel[panel["year"] <= as_of]
     wanted = {ind for r in regions for ind in _indicators_for(upto, tg, r, indicators)}
-    series = _one_value_per_year(upto[upto["indicator"].isin(wanted)])
     # every region's series of these indicators: calibration and model choice pool over all of them
-    last = int(series["year"].max()) if len(series) else (as_of or _dt.date.today().year)
-    max_target = int(tg["year"].max()) if len(tg) else last
-    h = max(int(horizon), max_target - last + 1, 1)
-    notes: list[str] = []
-    fc, scores, paths = _forecast_by_indicator(series, h, regions)
+    series = _one_value_per_year(upto[upto["indicator"].isin(wanted)])[["region", "indicator", "year", "value"]]
+    last_year = series.groupby(["region", "indicator"])["year"].max()
+    jobs = []
+    for ind, sub in series.groupby("indicator", sort=True):
+        h = int(horizon)
+        for _, t in tg[tg["indicator"] == ind].iterrows():
+            ly = last_year.get((t["region"], ind))
+            if ly is not None:
+                h = max(h, int(t["year"]) - int(ly))
+        jobs.append((sub.reset_index(drop=True), h, list(regions)))
+    jobs.sort(key=lambda j: -len(j[0]))  # biggest first: better balance across workers
+    parts = mapper(_forecast_indicator, jobs) if jobs else []
+    base = ["region", "indicator", "year", "model", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
+    fc = pd.concat([p[0] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=base)
+    scores = pd.concat([p[1] for p in parts], ignore_index=True) if parts else _scores_frame(None)
+    paths: dict = {}
+    for p in parts:
+        paths.update(p[2])
     if len(tg):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            assessment = assess_targets(panel, tg, as_of=as_of, lang=lang, paths=paths)
+        groups = _split_regions(list(pd.unique(tg["region"])), 2)
+        chunks = [(panel, tg[tg["region"].isin(g)], as_of, lang,
+                   {k: v for k, v in paths.items() if k[0] in set(g)}) for g in groups]
+        assessment = pd.concat(mapper(_assess_chunk, chunks), ignore_index=True)
+        order = {r: i for i, r in enumerate(pd.unique(tg["region"]))}
+        assessment = assessment.sort_values("region", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
     else:
         assessment = pd.DataFrame(columns=["region", "indicator", "target_year", "verdict"])
     panel_small = panel[panel["region"].isin(regions)].reset_index(drop=True)
-    panel_small.attrs = {}
     return BriefInputs(panel=panel_small, targets=tg, assessment=assessment, forecasts=fc, scores=scores,
-                       as_of=as_of, horizon=int(horizon), lang=lang, vintage=_vintage(panel, data_dir),
-                       version=_version(), created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-                       notes=notes)
+                       as_of=as_of, horizon=int(horizon), lang=lang, vintage=vintage, version=_version(),
+                       created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
 
 
-def _forecast_by_indicator(series: pd.DataFrame, h: int, regions: Sequence[str]):
-    """Forecasts, selection scores and sample paths, one engine call per indicator.
+def _split_regions(regions: list[str], n: int) -> list[list[str]]:
+    n = max(1, min(n, len(regions)))
+    return [regions[i::n] for i in range(n)]
 
-    Calibration and model choice are per indicator anyway (``group_by=("indicator",)``); one call
-    per indicator keeps each call small, and the paths reuse that call's calibration so the
-    probabilities of the assessment agree with the intervals of the fan charts.
+
+def _assess_chunk(panel: pd.DataFrame, tg: pd.DataFrame, as_of, lang: str, paths: dict) -> pd.DataFrame:
+    from ..feasibility import assess_targets
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = assess_targets(panel, tg.reset_index(drop=True), as_of=as_of, lang=lang, paths=paths)
+    out.attrs = {}
+    return out
+
+
+def _forecast_indicator(sub: pd.DataFrame, h: int, regions: Sequence[str]):
+    """Forecasts, selection scores and sample paths of one indicator's series (one engine call).
+
+    Calibration and model choice are per indicator anyway (``group_by=("indicator",)``), so one
+    call per indicator loses nothing and keeps each call small; the paths reuse the call's
+    calibration, so the assessment's probabilities agree with the fan charts' intervals.
     """
     from ..forecast import forecast, forecast_paths
 
-    fcs, scores, paths = [], [], {}
-    cols = ["region", "indicator", "year", "value"]
-    for ind, sub in series.groupby("indicator", sort=True):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            f = forecast(sub[cols], h=h, level=(80, 95))
-            cal = f.attrs.get("calibration")
-            mine = sub[sub["region"].isin(regions)]
-            if len(mine):
-                paths.update(forecast_paths(sub[cols], h, calibration=cal))
-        f = f[f["region"].isin(regions)]
-        f.attrs = {}
-        fcs.append(f)
-        scores.append(_scores_frame(cal))
-    base = ["region", "indicator", "year", "model", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
-    fc = pd.concat(fcs, ignore_index=True) if fcs else pd.DataFrame(columns=base)
-    sc = pd.concat(scores, ignore_index=True) if scores else _scores_frame(None)
-    paths = {k: v for k, v in paths.items() if k[0] in set(regions)}
-    return fc, sc, paths
+    keep = set(regions)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = forecast(sub, h=h, level=(80, 95))
+        cal = f.attrs.get("calibration")
+        paths = {}
+        if sub["region"].isin(keep).any():
+            paths = {k: v for k, v in forecast_paths(sub, h, calibration=cal).items() if k[0] in keep}
+    f = f[f["region"].isin(keep)].reset_index(drop=True)
+    f.attrs = {}
+    return f, _scores_frame(cal), paths
 
 
 def _scores_frame(cal) -> pd.DataFrame:
