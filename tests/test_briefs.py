@@ -316,3 +316,48 @@ def test_dask_local_cluster(fixture_nb, tmp_path):
         # the address form works too
         res2 = run(fixture_nb, ["d"], tmp_path / "run2", scheduler=cluster.scheduler_address)
         assert res2.ok
+
+
+# --------------------------------------------------------------------------- the real brief (slow)
+
+
+@pytest.mark.slow
+def test_real_city_brief_batch_end_to_end(tmp_path):
+    from innovation_forecast.cli import main
+
+    out = tmp_path / "real"
+    code = main(["briefs", "--regions", "九江市,景德镇市", "--out", str(out), "--workers", "2", "--no-progress"])
+    assert code == 0
+    page = (out / "360400.html").read_text(encoding="utf-8")
+    assert "九江市" in page and "<img" in page
+    assert "brief_tables(" not in page and "show_charts" not in page  # no code cells in the page
+    for heading in ("目标与达成概率", "走势与预测", "所需增速与历史增速", "预测方法的回测精度", "数据来源", "数据版本"):
+        assert heading in page, heading
+    assert "jiujiang_2017_summary_2018_plan" in page  # the source document of the targets
+    assert "Traceback" not in page and "Warning" not in page
+    nb = nbformat.read(out / "360400.ipynb", as_version=4)
+    summary = _worker.read_summary(nb)
+    assert summary["region"] == "九江市" and summary["verdicts"]
+    assert all(v["verdict"] for v in summary["verdicts"])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert summary["headline"][:20] in index and 'href="360200.html"' in index
+    # a region without targets still gets a brief
+    assert "未见可量化" in (out / "360200.html").read_text(encoding="utf-8")
+    assert (out / "_inputs" / "inputs.pkl").is_file()
+
+
+@pytest.mark.slow
+def test_city_brief_runs_alone_through_papermill(tmp_path):
+    """The template works without the batch: plain papermill, inputs computed in the notebook."""
+    import papermill as pm
+
+    from innovation_forecast.briefs import DEFAULT_NOTEBOOK
+
+    nb = pm.execute_notebook(str(DEFAULT_NOTEBOOK), str(tmp_path / "yx.ipynb"),
+                             parameters={"region": "永修县", "lang": "en", "as_of": 2017}, progress_bar=False,
+                             cwd=str(DEFAULT_NOTEBOOK.parent))
+    summary = _worker.read_summary(nb)
+    assert summary["region"] == "永修县" and len(summary["verdicts"]) >= 5
+    assert summary["as_of"] == 2017
+    text = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
+    assert "Targets and their chances" in text and "image/png" in text

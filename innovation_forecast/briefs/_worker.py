@@ -69,7 +69,11 @@ def _if_reset(cwd):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 mpl.rcParams.update(snap)
-    warnings.resetwarnings()
+    filters = getattr(ip, "_if_warning_filters", None)
+    if filters is None:
+        ip._if_warning_filters = list(warnings.filters)
+    else:
+        warnings.filters[:] = filters
     os.chdir(cwd)
     ip.execution_count = 0
 _if_reset({cwd!r})

@@ -35,6 +35,11 @@ _TEXT = {
 }
 
 
+#: English for the registry's canonical units.
+UNITS_EN = {"件": "", "家": "firms", "项": "contracts", "亿元": "100 million yuan", "万元": "10,000 yuan",
+            "件/万人": "per 10,000 people", "%": "%", "万人": "10,000 people"}
+
+
 def _t(lang: str) -> dict[str, str]:
     return _TEXT["zh" if lang == "zh" else "en"]
 
@@ -50,7 +55,10 @@ def indicator_label(indicator: str, lang: str = "zh", unit: bool = True) -> str:
     name = ind.zh if lang == "zh" else ind.en
     if not unit:
         return name
-    return f"{name}（{ind.unit}）" if lang == "zh" else f"{name} ({ind.unit})"
+    if lang == "zh":
+        return f"{name}（{ind.unit}）"
+    u = UNITS_EN.get(ind.unit, ind.unit)
+    return f"{name} ({u})" if u else name
 
 
 def prepare_kernel() -> None:
@@ -183,6 +191,9 @@ def fan_chart(history: pd.DataFrame, fc: pd.DataFrame, targets: pd.DataFrame | N
                     ax.scatter([ty], [stretch], marker="*", color=palette["stretch"], s=80, zorder=5)
         ax.set_title(indicator_label(ind, lang), fontsize=11, y=1.01)  # a set y skips a costly auto-placement
         ax.set_xlabel("")
+        years = pd.concat([h["year"], f["year"]]) if len(f) else h["year"]
+        if len(years) and years.min() == years.max():  # one point: keep the axis on that year
+            ax.set_xlim(years.min() - 1, years.max() + 1)
         ax.xaxis.get_major_locator().set_params(integer=True)
     handles = [
         Line2D([], [], color=palette["line"], marker="o", lw=1.6, label=tx["actual"]),

@@ -475,20 +475,25 @@ def _label(indicator: str, lang: str, unit: bool = True) -> str:
     return indicator_label(indicator, lang, unit=unit)
 
 
-def _unit(indicator: str) -> str:
+def _unit(indicator: str, lang: str = "zh") -> str:
     try:
         from ..registry import INDICATORS
 
-        return INDICATORS[indicator].unit
+        unit = INDICATORS[indicator].unit
     except (ImportError, KeyError):
         return ""
+    if lang == "zh":
+        return unit
+    from .charts import UNITS_EN
+
+    return UNITS_EN.get(unit, unit)
 
 
 def _commitment(row: pd.Series, lang: str) -> str:
     basis = row.get("basis", "level")
     cmp_ = _CMP.get(str(row.get("comparator", "ge")), "≥")
     v = row.get("value")
-    unit = _unit(row["indicator"])
+    unit = _unit(row["indicator"], lang)
     if basis == "growth_pct":
         txt = (f"增长{cmp_}{_fmt(v, 1)}%" if lang == "zh" else f"growth {cmp_} {_fmt(v, 1)}%")
     elif basis == "increment":
@@ -497,9 +502,10 @@ def _commitment(row: pd.Series, lang: str) -> str:
         txt = (f"提高{cmp_}{_fmt(v)}个百分点" if lang == "zh" else f"up {cmp_} {_fmt(v)} points")
     else:
         txt = f"{cmp_}{_fmt(v)}{unit}" if lang == "zh" else f"{cmp_} {_fmt(v)} {unit}"
+    txt = txt.strip()
     tgt = row.get("target")
     if basis != "level" and pd.notna(tgt):
-        txt += f"（≈{_fmt(tgt)}{unit}）" if lang == "zh" else f" (≈ {_fmt(tgt)} {unit})"
+        txt += f"（≈{_fmt(tgt)}{unit}）" if lang == "zh" else f" (≈ {_fmt(tgt)} {unit})".replace(" )", ")")
     return txt
 
 
