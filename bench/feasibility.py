@@ -163,9 +163,16 @@ def reliability(p: np.ndarray, y: np.ndarray, min_n: int = 30) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def recalibrate(df: pd.DataFrame, min_pairs: int = 300) -> np.ndarray:
-    """Isotonic map of p_meet fitted, for each origin o, only on pairs with outcome year <= o."""
+def recalibrate(df: pd.DataFrame, method: str = "platt_base", min_pairs: int = 300) -> np.ndarray:
+    """Recalibrated p for each origin o, fitted only on pairs whose outcome year is <= o.
+
+    ``platt_base``: the package's map (:func:`innovation_forecast.feasibility.calibration.fit_calibration`,
+    logistic on logit p and logit base rate per basis x horizon group); ``isotonic``: isotonic regression
+    on p alone. Origins without enough earlier outcomes keep the raw p.
+    """
     from sklearn.isotonic import IsotonicRegression
+
+    from innovation_forecast.feasibility.calibration import fit_calibration
 
     out = df["p_meet"].to_numpy(float).copy()
     for o in sorted(df["origin"].unique()):
@@ -173,10 +180,22 @@ def recalibrate(df: pd.DataFrame, min_pairs: int = 300) -> np.ndarray:
         cur = (df["origin"] == o).to_numpy()
         if len(train) < min_pairs:
             continue
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        iso.fit(train["p_meet"].to_numpy(float), train["outcome"].to_numpy(float))
-        out[cur] = iso.predict(df.loc[cur, "p_meet"].to_numpy(float))
+        if method == "isotonic":
+            iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+            iso.fit(train["p_meet"].to_numpy(float), train["outcome"].to_numpy(float))
+            out[cur] = iso.predict(df.loc[cur, "p_meet"].to_numpy(float))
+        else:
+            cal = fit_calibration(train.assign(p_raw=train["p_meet"]))
+            c = df.loc[cur]
+            out[cur] = cal.apply(c["p_meet"], c["base_rate"], c["group"])
     return out
+
+
+def _groups(df: pd.DataFrame) -> pd.Series:
+    from innovation_forecast.feasibility.calibration import calibration_group
+
+    return pd.Series([calibration_group(b, int(t) - int(ly)) for b, t, ly in
+                      zip(df["basis"], df["target_year"], df["latest_year"])], index=df.index)
 
 
 def run_rolling(panel: pd.DataFrame, origins: list[int], n_paths: int) -> pd.DataFrame:
@@ -188,7 +207,7 @@ def run_rolling(panel: pd.DataFrame, origins: list[int], n_paths: int) -> pd.Dat
         targets = make_targets(series, o)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = assess_targets(panel, targets, as_of=o, n_paths=n_paths, seed=o)
+            res = assess_targets(panel, targets, as_of=o, n_paths=n_paths, seed=o, calibration=None)
         res["kind"] = targets["kind"].to_numpy()
         res["origin"] = o
         res["outcome"] = [_event(k, series[(r, i)], T, v) for k, r, i, T, v in
@@ -202,13 +221,20 @@ def run_rolling(panel: pd.DataFrame, origins: list[int], n_paths: int) -> pd.Dat
 
 def summarise(df: pd.DataFrame) -> dict:
     ev = df[df["outcome"].notna() & df["p_meet"].notna()].copy()
+    ev["group"] = _groups(ev)
     ev["p_cal"] = recalibrate(ev)
+    ev["p_iso"] = recalibrate(ev, "isotonic")
+    first = int(ev["origin"].min())
     y = ev["outcome"].to_numpy(float)
-    res = {"n": len(ev), "n_all": len(df), "no_p": int(df["p_meet"].isna().sum())}
-    for name, col in (("raw", "p_meet"), ("recalibrated", "p_cal")):
+    res = {"n": len(ev), "n_all": len(df), "no_p": int(df["p_meet"].isna().sum()), "ev": ev}
+    late = (ev["origin"] > first + 1).to_numpy()  # origins whose recalibration had earlier outcomes
+    res["late_n"] = int(late.sum())
+    for name, col in (("raw", "p_meet"), ("recalibrated", "p_cal"), ("isotonic", "p_iso")):
         p = ev[col].to_numpy(float)
         b, b0 = brier(p, y), brier(ev["baseline"], y)
-        res[name] = {"brier": b, "brier_baseline": b0, "bss": 1 - b / b0, "rel": reliability(p, y)}
+        res[name] = {"brier": b, "brier_baseline": b0, "bss": 1 - b / b0, "rel": reliability(p, y),
+                     "bss_late": 1 - brier(p[late], y[late]) / brier(ev["baseline"].to_numpy()[late], y[late]),
+                     "bss_pkg_base": 1 - b / brier(ev["base_rate"].fillna(0.5), y)}
     # Open SDG label as a yes/no forecast
     says_yes = ev["progress_label"].isin(["on track", "target achieved"]).to_numpy()
     res["label_agreement"] = float(np.mean(says_yes == (y == 1)))
@@ -235,7 +261,7 @@ def summarise(df: pd.DataFrame) -> dict:
 # seed targets
 # --------------------------------------------------------------------------------------------------
 
-def seed_review(panel: pd.DataFrame, n_paths: int) -> pd.DataFrame:
+def seed_review(panel: pd.DataFrame, n_paths: int, calibration=None) -> pd.DataFrame:
     from innovation_forecast.commands.feasibility import report_year
 
     targets = load_targets()
@@ -245,7 +271,7 @@ def seed_review(panel: pd.DataFrame, n_paths: int) -> pd.DataFrame:
         y = report_year(doc)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            r = assess_targets(panel, grp, as_of=y, reference=reference, n_paths=n_paths)
+            r = assess_targets(panel, grp, as_of=y, reference=reference, n_paths=n_paths, calibration=calibration)
             later = assess_targets(panel, grp, reference=reference, n_paths=n_paths)
         r["as_of"] = y
         r["outcome"] = np.where(later["verdict"].isin(["met", "missed"]), later["verdict"], "unknown")
@@ -301,14 +327,22 @@ def render(res: dict, seeds: pd.DataFrame, elapsed: float, origins: list[int], n
         "share of province-years up to o in which the same kind of target was met, per indicator.", "",
         f"**Cases.** {res['n']:,} targets with an observed outcome (of {res['n_all']:,}; "
         f"{res['no_p']} without a probability).", "",
-        "| probabilities | Brier | Brier of baseline | Brier skill score |", "|---|---|---|---|",
-        f"| raw `p_meet` | {raw['brier']:.4f} | {raw['brier_baseline']:.4f} | {raw['bss']:.3f} |",
-        f"| isotonic recalibration fitted on earlier outcomes only | {cal['brier']:.4f} | "
-        f"{cal['brier_baseline']:.4f} | {cal['bss']:.3f} |", "",
-        f"- Raw: {goals(raw)}.", f"- Recalibrated: {goals(cal)}.", "",
+        "| probabilities | Brier | Brier of baseline | **BSS** (goal ≥ 0.25) | BSS, origins with earlier outcomes"
+        " to fit on | BSS vs the package's `base_rate` |", "|---|---|---|---|---|---|",
+        *[f"| {label} | {r['brier']:.4f} | {r['brier_baseline']:.4f} | **{r['bss']:.3f}** | {r['bss_late']:.3f} | "
+          f"{r['bss_pkg_base']:.3f} |" for label, r in (
+              ("raw share of engine paths (`p_meet_raw`)", raw),
+              ("Platt with base rate per basis×horizon, fitted on earlier outcomes only (the package's "
+               "default, `p_meet`)", cal),
+              ("isotonic on p alone, fitted on earlier outcomes only (tried)", res["isotonic"]))], "",
+        f"The fourth column drops the first two origins (no earlier outcomes to fit a recalibration on: "
+        f"{res['late_n']:,} cases). The last column scores against the package's own `base_rate` column "
+        "(share of pooled province growths over the last 10 years that reached the required growth).", "",
+        f"- Raw: {goals(raw)}.", f"- Recalibrated (package default): {goals(cal)}.",
+        f"- Isotonic: {goals(res['isotonic'])}.", "",
         "Reliability of raw `p_meet` (gap = observed − mean p, in points; ok = within ±7 with ≥ 30 cases):", "",
         _md(raw["rel"]), "",
-        "Reliability after isotonic recalibration (fitted for origin o only on targets whose year ≤ o):", "",
+        "Reliability of the recalibrated `p_meet` (map for origin o fitted only on targets whose year ≤ o):", "",
         _md(cal["rel"]), "",
         f"**Open SDG label as a forecast.** Reading \"on track\"/\"target achieved\" as *will be met* and every "
         f"other label as *will not*: agrees with the outcome in {res['label_agreement']:.1%} of cases "
@@ -322,7 +356,8 @@ def render(res: dict, seeds: pd.DataFrame, elapsed: float, origins: list[int], n
         "`outcome` is the verdict with all data (met/missed when the target year is in the panel).", "",
     ]
     show = seeds[["doc", "region", "indicator", "target_year", "basis", "value", "target", "latest_year",
-                  "latest_value", "p_meet", "p_stretch", "verdict", "outcome", "n_obs", "model", "inputs"]].copy()
+                  "latest_value", "p_meet_raw", "p_meet", "p_stretch", "verdict", "outcome", "n_obs", "model",
+                  "inputs"]].copy()
     show["doc"] = show["doc"].str.replace(r"_summary.*|_report", "", regex=True)
     for c in ("target", "latest_value", "value"):
         show[c] = show[c].map(lambda v: "" if pd.isna(v) else f"{v:,.4g}")
@@ -346,12 +381,34 @@ def write_section(text: str, path: Path) -> None:
     path.write_text(new.rstrip() + "\n", encoding="utf-8")
 
 
+def write_default_calibration(ev: pd.DataFrame, path: Path) -> object:
+    """Fit the map on every outcome of the run and write it as the package default."""
+    from innovation_forecast.feasibility.calibration import fit_calibration
+
+    span = f"{int(ev['origin'].min())}-{int(ev['origin'].max())}"
+    cal = fit_calibration(ev.assign(p_raw=ev["p_meet"]),
+                          fitted_on=f"bench/feasibility.py: {len(ev):,} synthetic targets, 31 provinces, "
+                                    f"origins {span}, fitted "
+                                    f"{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d}")
+    body = ['"""Default recalibration map, generated by ``bench/feasibility.py --write``; do not edit by hand."""',
+            "", f"FITTED_ON = {cal.fitted_on!r}", "", "#: group -> (a, b, c): logit p = a + b logit(p_raw) + c logit(base_rate)",
+            "COEF = {"]
+    body += [f"    {g!r}: ({a:.6f}, {b:.6f}, {c:.6f})," for g, (a, b, c) in sorted(cal.coef.items())]
+    body += ["}", "", "#: training pairs per group", "N = {"]
+    body += [f"    {g!r}: {n}," for g, n in sorted(cal.n.items())]
+    body += ["}", ""]
+    path.write_text("\n".join(body), encoding="utf-8")
+    return cal
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="three origins, 500 paths (smoke run)")
-    ap.add_argument("--write", action="store_true", help="write the section into BENCHMARKS.md")
+    ap.add_argument("--write", action="store_true",
+                    help="write the section into BENCHMARKS.md and the fitted default recalibration map")
     ap.add_argument("--n-paths", type=int, default=1000)
-    ap.add_argument("--save", default=None, help="also save the per-target frame (parquet/csv)")
+    ap.add_argument("--save", default=None, help="also save the per-target frame (csv)")
+    ap.add_argument("--load", default=None, help="reuse a per-target frame saved by --save (skips the engine)")
     args = ap.parse_args(argv)
     t0 = time.time()
     with warnings.catch_warnings():
@@ -360,11 +417,23 @@ def main(argv=None) -> int:
     prov = full[(full["level"] == "province") & full["indicator"].isin(INDICATORS)]
     origins = ORIGINS[::4] if args.quick else ORIGINS
     n_paths = 500 if args.quick else args.n_paths
-    df = run_rolling(prov, origins, n_paths)
+    if args.load:
+        df = pd.read_csv(args.load)
+        origins = sorted(int(o) for o in df["origin"].unique())
+    else:
+        df = run_rolling(prov, origins, n_paths)
     if args.save:
-        (df.to_parquet if args.save.endswith(".parquet") else df.to_csv)(args.save)
+        df.to_csv(args.save, index=False)
     res = summarise(df)
-    seeds = seed_review(full, n_paths)
+    if args.write:
+        cal = write_default_calibration(res["ev"], ROOT / "innovation_forecast" / "feasibility" /
+                                        "_default_calibration.py")
+    else:
+        from innovation_forecast.feasibility.calibration import fit_calibration
+
+        ev = res["ev"]
+        cal = fit_calibration(ev.assign(p_raw=ev["p_meet"]))
+    seeds = seed_review(full, n_paths, cal)
     text = render(res, seeds, time.time() - t0, origins, n_paths)
     print(text)
     if args.write:

@@ -15,7 +15,7 @@ import sys
 
 import pandas as pd
 
-from ..errors import DataValidationError
+from ..errors import DataValidationError, InnovationForecastError
 
 #: Columns shown by ``--format table`` (``csv`` writes every column of assess_targets()).
 TABLE_COLUMNS = ["region", "indicator", "target_year", "basis", "target", "latest_value", "p_meet", "p_stretch",
@@ -48,22 +48,30 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _targets(args) -> pd.DataFrame:
+def _targets(args) -> tuple[pd.DataFrame, list[pd.DataFrame], dict[str, int]]:
+    """Targets to review, extra panel rows (a report's own figures) and each report's year."""
     if args.report:
         from ..reader import read_report
 
-        frames = []
+        frames, figures, years = [], [], {}
         for path in args.report:
-            frames.append(read_report(path).targets)
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            rep = read_report(path)
+            frames.append(rep.targets)
+            if rep.report_year is not None:
+                years[str(rep.doc)] = int(rep.report_year)
+            try:
+                figures.append(rep.to_panel())
+            except InnovationForecastError as exc:  # no region found: targets fail on their own with a clear row
+                print(f"innovation-forecast: note: figures of {path} not used ({exc})", file=sys.stderr)
+        return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), figures, years
     if args.targets:
         try:
-            return pd.read_csv(args.targets)
+            return pd.read_csv(args.targets), [], {}
         except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise DataValidationError(f"cannot read targets file {args.targets!r}: {exc}") from None
     from ..loaders import load_targets
 
-    return load_targets()
+    return load_targets(), [], {}
 
 
 def run(args) -> int:
@@ -71,11 +79,13 @@ def run(args) -> int:
     from ..loaders import load_panel
     from ..registry import resolve_region
 
-    targets = _targets(args)
+    targets, extra, doc_years = _targets(args)
     if args.region:
         wanted = {resolve_region(r).name for r in args.region}
         targets = targets[targets["region"].map(lambda r: resolve_region(r).name).isin(wanted)]
     panel = load_panel(data_dir=getattr(args, "data_dir", None))
+    if extra:  # the report's own figures come after the loaded sources: those win on the same status
+        panel = pd.concat([panel, *extra], ignore_index=True)
     reference = None
     if "level" in panel.columns and (panel["level"] == "province").any():
         reference = panel[panel["level"] == "province"]
@@ -85,7 +95,7 @@ def run(args) -> int:
         return 1
     if as_of == "report":
         docs = targets["doc"] if "doc" in targets.columns else pd.Series([""] * len(targets))
-        years = docs.map(report_year)
+        years = docs.map(lambda d: doc_years.get(str(d), report_year(d)))
         parts = []
         for y, grp in targets.groupby(years.fillna(-1).astype(int), sort=False):
             parts.append(assess_targets(panel, grp, as_of=None if y < 0 else int(y), lang=args.lang,
@@ -97,7 +107,9 @@ def run(args) -> int:
         out = assess_targets(panel, targets, as_of=year, lang=args.lang, reference=reference,
                              n_paths=args.n_paths, seed=args.seed).assign(as_of=year)
     if args.format == "csv":
-        out.to_csv(sys.stdout, index=False)
+        from .._csv import safe_to_csv
+
+        safe_to_csv(out, sys.stdout, index=False)  # report quotes are user text: no spreadsheet formulas
     else:
         show = out[TABLE_COLUMNS].copy()
         for c in ("target", "latest_value"):
