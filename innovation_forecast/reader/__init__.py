@@ -17,13 +17,18 @@ from .extract import DocInfo, analyse, build_search, doc_info
 from .nowcast import PROFILES, nowcast_full_year
 from .text import load_source
 
-__all__ = ["FIGURE_COLUMNS", "PANEL_COLUMNS", "PROFILES", "Report", "TARGET_COLUMNS", "nowcast_full_year",
-           "read_report"]
+__all__ = ["FIGURE_COLUMNS", "PANEL_COLUMNS", "PERIOD_TARGET_COLUMNS", "PROFILES", "Report", "TARGET_COLUMNS",
+           "nowcast_full_year", "read_report"]
 
 FIGURE_COLUMNS = ["doc", "region", "year", "indicator", "status", "basis", "value", "unit", "months", "quote",
                   "start", "end"]
 TARGET_COLUMNS = ["doc", "region", "year", "indicator", "basis", "comparator", "value", "stretch_low",
                   "stretch_high", "unit", "quote", "start", "end", "conflict"]
+#: Multi-year commitments the targets contract cannot hold (its growth_pct is year on year):
+#: kind = annual_average_growth (年均增长15% → value 15, unit %) or multiple (实现翻番 → value 2, unit 倍),
+#: measured from base_year to year.
+PERIOD_TARGET_COLUMNS = ["doc", "region", "year", "indicator", "kind", "comparator", "value", "base_year", "unit",
+                         "quote", "start", "end"]
 PANEL_COLUMNS = ["region_code", "region", "level", "year", "indicator", "value", "unit", "status", "months",
                  "source", "flag"]
 
@@ -57,6 +62,9 @@ class Report:
     plan_year: int | None = None
     #: One doubt string per figure row ("" or "year_inferred", "implausible", joined by ";").
     flags: list[str] = field(default_factory=list)
+    #: doc, region, year, indicator, kind, comparator, value, base_year, unit, quote, start, end —
+    #: multi-year targets (年均增长 X%, 翻番) kept apart from ``targets``.
+    period_targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PERIOD_TARGET_COLUMNS))
 
     def to_panel(self) -> pd.DataFrame:
         """Level figures as tidy panel rows (``region_code, region, level, year, indicator, value, unit,
@@ -191,6 +199,22 @@ def read_report(source, *, region: str | None = None, report_year: int | None = 
         targets[c] = targets[c].astype(float)
     targets["start"] = targets["start"].astype(int)
     targets["end"] = targets["end"].astype(int)
+    pt, seen_p = [], set()
+    for it in items:
+        if it.kind != "period":
+            continue
+        key = (it.region, it.indicator, it.year, it.period_kind, round(it.value, 9))
+        if key in seen_p:
+            continue
+        seen_p.add(key)
+        quote, start, end = _quote(text, pos, it.s_start, it.s_end)
+        pt.append({"doc": doc, "region": it.region, "year": it.year, "indicator": it.indicator,
+                   "kind": it.period_kind, "comparator": it.comparator, "value": it.value, "base_year": it.base_year,
+                   "unit": it.unit, "quote": quote, "start": start, "end": end})
+    period = pd.DataFrame(pt, columns=PERIOD_TARGET_COLUMNS)
+    period["year"] = period["year"].astype("Int64")
+    period["base_year"] = period["base_year"].astype("Int64")
+    period["value"] = period["value"].astype(float)
     return Report(doc=doc, text=text, figures=figures, targets=targets, title=info.title,
                   region=info.region.name if info.region else None, report_year=info.report_year,
-                  plan_year=info.plan_year, flags=flags)
+                  plan_year=info.plan_year, flags=flags, period_targets=period)

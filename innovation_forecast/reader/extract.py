@@ -22,9 +22,11 @@ from dataclasses import dataclass
 
 from ..errors import UnitError
 from ..registry import INDICATORS, REGIONS, Region, convert, resolve_region
-from .lexicon import (COMMIT_WORDS, COMPARATOR_WORDS, DECLINE_WORDS, FIRM_WORDS, GAP_RE, GROWTH_WORDS,
-                      OWN_MARKERS, PHRASES, PROVINCE_MARKERS, QUALIFIERS, STRETCH_WORDS, phrase_regex)
+from .lexicon import (COMMIT_WORDS, COMPARATOR_WORDS, DECLINE_WORDS, DOUBLING, ELIDED_SUBJECT, FIRM_WORDS, GAP_RE,
+                      GROWTH_WORDS, OWN_MARKERS, PERIOD_WORDS, PHRASES, PROVINCE_MARKERS, QUALIFIERS, STOCK_OF,
+                      STRETCH_WORDS, UNIT_SWITCH, Phrase, phrase_regex)
 from .numbers import Quantity, find_quantities
+from .variants import to_simplified
 
 __all__ = ["analyse", "DocInfo"]
 
@@ -43,10 +45,21 @@ _TIME = re.compile(
     r"|(?P<quarter>(?:(?P<qy>\d{4})年)?(?P<q>前三季度|前三个季度|上半年|一季度|第一季度))"
     r"|(?P<est>预计)"
     r"|(?P<full>全年|年底|年末)"
-    r"|(?P<year>(?P<yy>(?:19|20)\d{2})年度?(?![的\d]))"
+    r"|(?P<year>(?<![比较同是与])(?P<yy>(?:19|20)\d{2})年度?(?![的\d]))"
     r"|(?P<rel>(?<![比较同])(?:今年|去年|上年|明年|上一年|本年度?))"
 )
 _INLINE_YEAR = re.compile(r"((?:19|20)\d{2})年度?的?$")
+#: 从"十三五"末的1.47%提升到目前的1.91%: the end of a five-year plan period, or now (the report's year).
+_INLINE_PERIOD = re.compile(r"(?:[“\"]?十(?P<k>[一二三四五六])五[”\"]?(?:期)?末|(?P<now>目前|当前|现在))的?$")
+_PLAN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+#: growth against a year other than the previous one (比2015年提高0.6个百分点) is no year-on-year figure
+_OTHER_BASE = re.compile(r"(?:比|较|同|相比|对比)(?:于)?((?:19|20)\d{2})年")
+#: 突破1.1万家,达到11080家: a threshold passed, then the figure
+_THRESHOLD_WORDS = re.compile(r"突破|超过|超|逾|迈过|跨过|跨越|越过")
+_THEN_LEVEL = re.compile(r"[,、]?(?:达到|达|为|共|计|达到了)")
+#: 26家企业进入国家高新技术企业公示, 74家企业通过科技型中小企业评价入库
+_FIRMS_INTO = re.compile(r"(?:企业)?(?:通过|进入|列入|纳入|获得?|被)(?:了)?(?:国家级?|省级?)?"
+                         r"(?P<what>高新技术企业|高企|科技型中小企业)(?P<how>(?:认定|公示|名单|评价|入库|备案|登记)*)")
 _ENTITY_END = re.compile(r"(?:企业|公司|集团|园区|产业园|高新区|开发区|经开区|研究院|大学|学院|基地|中心|厂|学校|单位|平台|广场)$")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:县|区|市|镇|乡)(?![级域内里委直场民政属])")
 _PLACE_IGNORE = re.compile(r"城市|上市|超市|省市|市县|县市|市区|县区|区县|各县|各区|各市|市里|社区|园区|景区|山区|城区|"
@@ -83,6 +96,8 @@ class _Item:
     s_start: int = 0
     s_end: int = 0
     year_flag: str = ""
+    period_kind: str = ""  # period targets: annual_average_growth | multiple
+    base_year: int | None = None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -104,7 +119,8 @@ def build_search(text: str) -> tuple[str, list[int]]:
         chars.append(c)
         pos.append(i)
         i += 1
-    return "".join(chars), pos
+    # traditional characters read as simplified (1:1, so ``pos`` still maps back to the original)
+    return to_simplified("".join(chars)), pos
 
 
 def _lines(s: str) -> list[tuple[int, str]]:
@@ -250,25 +266,35 @@ class _Reader:
         return True, own
 
     def run(self) -> list[_Item]:
+        carry = None  # (year, src) of a line that introduces a list: 到2025年,主要目标是:
         for off, line in _lines(self.s):
+            if not line or _HEAD_MARK.match(line) or re.match(r"第[一二三四五六七八九十]+[章节部]", line):
+                carry = None
             if line:
-                self._paragraph(off, line)
+                self._paragraph(off, line, carry)
+                years = re.findall(r"(?<![比较同是与\d])((?:19|20)\d{2})年", line)
+                if line.endswith(":") and years:
+                    carry = (int(years[-1]), "explicit")
         return self.items
 
-    def _paragraph(self, off: int, line: str) -> None:
+    def _paragraph(self, off: int, line: str, carry=None) -> dict:
         info = self.info
         in_plan = off >= info.plan_start
         section_year = (info.plan_year if in_plan else info.report_year)
         ctx = {"year": section_year, "src": "default", "status": "actual", "months": None, "flow": None,
-               "future": False}
+               "future": False, "ind": None}
+        if carry is not None:
+            ctx["year"], ctx["src"] = carry
         start = 0
         for m in list(_SENT_END.finditer(line)) + [None]:
             end = m.end() if m else len(line)
             if end > start:
                 self._sentence(off + start, off + end, off, ctx, in_plan, section_year)
+                self._doubling(off + start, off + end, off, ctx, in_plan)
             start = end
             if ctx["status"] == "estimate":
                 ctx["status"], ctx["months"] = "actual", None
+        return ctx
 
     def _apply_time(self, seg: str, ctx: dict, section_year: int | None) -> None:
         for m in _TIME.finditer(seg):
@@ -324,6 +350,8 @@ class _Reader:
             ph = None if m.group("intensity") else PHRASES[m.group(0)]
             if ph is not None and ph.needs and not re.search(ph.needs, s[para_off:m.start()]):
                 continue
+            if ph is None and m.group(0).startswith("占") and not _rd_before(s[max(para_off, m.start() - 40):m.start()]):
+                continue
             if best is None or m.end() > best[0].end():
                 best = (m, ph)
         if best is None:
@@ -355,6 +383,10 @@ class _Reader:
             inline = _INLINE_YEAR.search(seg)
             year = int(inline.group(1)) if inline else ctx["year"]
             year_src = "explicit" if inline else ctx["src"]
+            pm = None if inline else _INLINE_PERIOD.search(seg)
+            if pm is not None and (pm.group("k") or self.info.report_year is not None):
+                year = 2005 + 5 * _PLAN_NUM[pm.group("k")] if pm.group("k") else self.info.report_year
+                year_src = "explicit"
             prev_end = q.end
             found = self._find_phrase(max(a, q.start - 60, (qs[qi - 1].end if qi else a)), q, para_off)
             after = s[q.end:q.end + 4]
@@ -371,9 +403,27 @@ class _Reader:
                         and (m2.end() == b or s[m2.end()] in ",、。;:" or s.startswith(("组成", "等"), m2.end())):
                     found = (None, ph2, "")
                     post_end = m2.end()
-            if found is not None and s.startswith("大关", q.end):
+            if found is None:
+                found = self._elided(a, q, ctx)
+            if found is None and q.unit == "家":
+                fm = _FIRMS_INTO.match(s, q.end, b)
+                if fm is not None and (fm.end() == b or s[fm.end()] in ",、。;:"):
+                    what, how = fm.group("what"), fm.group("how")
+                    ind = "tech_sme" if what == "科技型中小企业" else \
+                        "hte_in_recognition_notices" if re.search("公示|名单|备案", how) else \
+                        "hte_new" if "认定" in how else None
+                    if ind is not None:
+                        found = (None, Phrase(fm.group(0), ind), "")
+                        post_end = fm.end()
+            nxt = qs[qi + 1] if qi + 1 < len(qs) else None
+            threshold = found is not None and (s.startswith("大关", q.end) or (
+                _THRESHOLD_WORDS.search(found[2]) and nxt is not None and nxt.unit == q.unit
+                and nxt.value >= q.value and _THEN_LEVEL.fullmatch(s[q.end:nxt.start])
+                and not re.search(COMMIT_WORDS, s[a:q.start])))
+            if threshold:
                 m, ph, gap = found  # 突破2.0%大关: a threshold passed, the figure follows (…,达到2.01%)
                 ind = self._indicator(m, ph, ctx)
+                ctx["ind"] = ind
                 last = _Item("anchor", None, year, ind, "level", math.nan, "", status=ctx["status"],
                              months=ctx["months"], s_start=m.start() if m is not None else q.start, s_end=q.end)
                 last.region = self._region(s[a:last.s_start])[1]
@@ -389,6 +439,8 @@ class _Reader:
                 if indicator is None:
                     last = None
                     continue
+                indicator = UNIT_SWITCH.get(indicator, {}).get(q.unit, indicator)
+                ctx["ind"] = indicator
                 if QUALIFIERS.search(prefix) or "占" in prefix or _ENTITY_END.search(prefix) \
                         or s[q.end:q.end + 1] == "的" or re.search(r"申请|申报", gap) \
                         or re.match(r"(?:以上)?(?:目标|任务|计划)", s[q.end:q.end + 4]):
@@ -428,6 +480,11 @@ class _Reader:
                 last = item
                 if item.kind == "anchor":
                     continue
+                if item.kind == "figure" and item.basis == "level" and re.search(r"(?:从|由)$", gap) \
+                        and not (inline or pm):
+                    # 总量从21.18亿元提升到65.05亿元: the starting level's year is unknown; the end level follows
+                    item.kind, item.year_flag = "anchor", ""
+                    continue
                 if item.basis == "level":
                     levels.append(item)
                 if item.kind == "target":
@@ -447,7 +504,8 @@ class _Reader:
                 continue
             if last is not None and (last.kind == "anchor" or last.basis != "level") and \
                     not any(x.indicator == last.indicator and x.basis == "level" for x in levels) and \
-                    re.fullmatch(r"(?:大关)?[,、]?(?:达到|达|为|共|计|共计|累计|总计)", seg):
+                    re.fullmatch(r"(?:大关)?[,、]?(?:(?:到|至)?(?:19|20)\d{2}年(?:底|末)?)?(?:达到|达|为|共|计|共计|累计|总计)",
+                                 seg):
                 # the level after a threshold or a growth rate: …突破2.0%大关,达到2.01% / …增长20.5%,达到3600件
                 it = self._derived(last, q, "达到", seg_start)
                 if it is not None:
@@ -472,6 +530,72 @@ class _Reader:
                     consumed.append((seg_start + sm.start(), seg_start + sm.end()))
                     last_target.s_end = q.end
                 continue
+
+    def _doubling(self, a: int, b: int, para_off: int, ctx: dict, in_plan: bool) -> None:
+        """实现翻番 / 翻两番: a multi-year multiple of the base, kept as a period target."""
+        s, info = self.s, self.info
+        for dm in DOUBLING.finditer(s, a, b):
+            q = Quantity(float(2 ** {"两": 2, "二": 2, "三": 3}.get(dm.group("n") or "", 1)), None, "倍", "",
+                         dm.start(), dm.end(), dm.group(0))
+            found = self._find_phrase(max(a, q.start - 60), q, para_off)
+            if found is None:
+                continue
+            m, ph, gap = found
+            ind = self._indicator(m, ph, ctx)
+            if ind is None:
+                continue
+            clause_start = a
+            for cm in _CLAUSE_END.finditer(s, a, m.start()):
+                clause_start = cm.end()
+            ok, region = self._region(s[clause_start:m.start()])
+            year, src = ctx["year"], ctx["src"]
+            future = year is not None and info.report_year is not None and year > info.report_year
+            if not ok or not (in_plan or future) or year is None:
+                continue
+            ob = _OTHER_BASE.search(s[a:q.start])
+            it = _Item("period", region, year, ind, "level", q.value, "倍", comparator="ge", s_start=clause_start,
+                       s_end=q.end, period_kind="multiple",
+                       base_year=int(ob.group(1)) if ob else info.report_year)
+            self.items.append(it)
+
+    def _elided(self, a: int, q: Quantity, ctx: dict):
+        """A clause whose subject is the indicator just named (…新增高新技术企业67家,总数达到199家)."""
+        s = self.s
+        clause_start = a
+        for cm in _CLAUSE_END.finditer(s, a, q.start):
+            clause_start = cm.end()
+        em = ELIDED_SUBJECT.match(s, clause_start, q.start)
+        if em is None:
+            return self._named_before(a, clause_start, q)
+        if ctx.get("ind") is None:
+            return None
+        gap = s[em.end():q.start]
+        if len(gap) > 14 or not GAP_RE.fullmatch(gap):
+            return None
+        ind = ctx["ind"]
+        if re.search("总数|存量", em.group(0)):
+            ind = STOCK_OF.get(ind, ind)
+        return None, Phrase(em.group(0), ind), gap
+
+    def _named_before(self, a: int, clause_start: int, q: Quantity):
+        """A clause of verbs and a number whose subject ends the previous clause without a number of its own
+        (高新技术企业数量实现翻番,达到380家; 研发投入强度稳步提升,达到2.1%)."""
+        s = self.s
+        gap = s[clause_start:q.start]
+        if clause_start <= a or len(gap) > 8 or not GAP_RE.fullmatch(gap):
+            return None
+        prev_start = a
+        for cm in _CLAUSE_END.finditer(s, a, clause_start - 1):
+            prev_start = cm.end()
+        best = None
+        for m in phrase_regex().finditer(s, prev_start, clause_start - 1):
+            best = m
+        if best is None or re.search(r"\d", s[best.end():clause_start]) or QUALIFIERS.search(s[prev_start:best.start()]):
+            return None
+        ph = None if best.group("intensity") else PHRASES[best.group(0)]
+        if ph is not None and (ph.needs or ph.kind):
+            return None
+        return best, ph, gap
 
     def _run(self, qs: list[Quantity], qi: int) -> list[Quantity]:
         """``qs[qi]`` and the quantities joined to it by 和/、/及/与 with the same unit (5036件和3033件)."""
@@ -583,6 +707,24 @@ class _Reader:
         if val is None:
             return None
         val *= sign
+        ref = year if year is not None else info.report_year
+        if basis != "level":
+            ob = _OTHER_BASE.search(gap)
+            if ob and ref is not None and int(ob.group(1)) != ref - 1 and not re.search(PERIOD_WORDS, gap):
+                return None  # 比2015年提高0.6个百分点: a change over several years
+        if re.search(PERIOD_WORDS, gap) and basis == "growth_pct":
+            if not is_target:
+                return None  # 年均增长20% over a past period is no year-on-year figure
+            tyear = year if year_src in ("explicit", "relative") else info.plan_year
+            cmp_ = "ge"
+            for rx, c in COMPARATOR_WORDS:
+                if re.search(rx, gap + q.suffix):
+                    cmp_ = c
+                    break
+            ob = _OTHER_BASE.search(self.s[a:q.start])
+            return _Item("period", region, tyear, indicator, "growth_pct", val, "%", comparator=cmp_,
+                         s_start=ph_start, s_end=q.end, period_kind="annual_average_growth",
+                         base_year=int(ob.group(1)) if ob else info.report_year)
         if is_target:
             if not in_plan and not future:
                 return None
@@ -622,7 +764,21 @@ class _Reader:
         val = self._value(base.indicator, basis, q)
         if val is None:
             return None
+        if basis != "level" and base.year is not None:
+            ob = _OTHER_BASE.search(seg)
+            if ob and int(ob.group(1)) != base.year - 1:
+                return None  # 比2015年提高0.6个百分点: a change over several years
         kind = base.kind if base.kind != "anchor" else ("target" if base.year_flag == "target" else "figure")
+        if kind == "period":
+            if basis != "level":
+                return None
+            kind = "target"  # 年均增长20%,到2025年达到20亿元: the end level is a plain target
+        if re.search(PERIOD_WORDS, seg) and basis == "growth_pct":
+            if kind != "target":
+                return None
+            return _Item("period", base.region, base.year, base.indicator, "growth_pct", val * sign, "%",
+                         comparator="eq" if re.search(r"左右|上下", q.suffix) else "ge", s_start=base.s_start,
+                         s_end=q.end, period_kind="annual_average_growth", base_year=self.info.report_year)
         it = _Item(kind, base.region, base.year, base.indicator, basis, val * sign,
                    self._unit(base.indicator, basis), status=base.status, months=base.months,
                    comparator=base.comparator, stretch_only=base.stretch_only, s_start=base.s_start, s_end=q.end,
@@ -645,6 +801,14 @@ class _Reader:
     @staticmethod
     def _unit(indicator: str, basis: str) -> str:
         return "%" if basis in ("growth_pct", "pp") else INDICATORS[indicator].unit
+
+
+def _rd_before(text: str) -> bool:
+    """An R&D amount is the subject just named, with no other amount after it (…经费支出30.2亿元,占…)."""
+    m = None
+    for m in re.finditer(r"研发|R&D|研究与试验发展", text):
+        pass
+    return m is not None and not re.search(r"增加值|产值|收入|营业|投资|贷款|出口|税|财政|支出占|产业", text[m.end():])
 
 
 def analyse(s: str, info: DocInfo) -> list[_Item]:

@@ -1,5 +1,6 @@
 """Numbers as Chinese reports write them: Arabic and Chinese numerals, 万/亿 multipliers,
-units, percentages, percentage points and ranges (60-80家, 60～80家, 60至80家)."""
+units, percentages, percentage points and ranges (60-80家, 60～80家, 60至80家), and rounded
+numbers (1.2万余件, 20多家, 近百家: the stated number)."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ _UNIT = "|".join(re.escape(u) for u in UNITS)
 _QTY = re.compile(
     rf"(?<![\d.,A-Za-z])(?P<a>{_ARABIC}|{_CN})(?P<am>万|亿)?"
     rf"(?:(?P<sep>{_RANGE})(?P<b>{_ARABIC}|{_CN})(?P<bm>万|亿)?)?"
-    rf"(?P<unit>{_UNIT})?(?P<suffix>以上|以内|以下|左右)?"
+    rf"(?P<approx>余|多)?(?P<unit>{_UNIT})?(?P<suffix>以上|以内|以下|左右)?"
 )
 _BARE_STOP = set("年月日号时期届批次代/:.-~")
 
@@ -82,6 +83,7 @@ class Quantity:
     end: int
     text: str
     mult: str = ""  # 万/亿 written without a unit (18.5亿): the reader makes it 亿元 for money
+    approx: str = ""  # 余/多 after the number (1.2万余件, 20多家): the number is a lower bound
 
 
 
@@ -101,7 +103,9 @@ def find_quantities(s: str) -> list[Quantity]:
         a, b, unit, am, bm = m.group("a"), m.group("b"), m.group("unit") or "", m.group("am"), m.group("bm")
         is_cn = not a[0].isdigit()
         threshold = s.startswith("大关", m.end())  # 突破两万大关, 迈入千亿大关
-        if is_cn and not threshold:
+        # 近百家, 逾千项, 超万件: a bare 百/千/万 after an approximation word is one hundred/thousand/…
+        round_cn = is_cn and a in ("百", "千", "万") and unit and m.start() and s[m.start() - 1] in "近逾超过破"
+        if is_cn and not threshold and not round_cn:
             if not unit or not re.search(r"[零〇一二两三四五六七八九十]", a):
                 continue
         # 亿元 / 万元 read as multiplier + 元: put the multiplier back into the money unit
@@ -117,6 +121,8 @@ def find_quantities(s: str) -> list[Quantity]:
             if not threshold and (b or nxt in _BARE_STOP or prv in _BARE_STOP or (is_cn and not am)
                                   or (am and not a[0].isdigit() and a[-1:] not in "十百千")):
                 continue
+        if m.group("approx") and m.start() and s[m.start() - 1] in "近约":
+            continue  # 近40多亿元: neither bound is stated
         try:
             va = parse_number(a) * _mult(am)
             vb = parse_number(b) * _mult(bm or am) if b else None
@@ -125,5 +131,5 @@ def find_quantities(s: str) -> list[Quantity]:
         if b and (vb is None or vb < va):
             continue
         out.append(Quantity(va, vb, unit, m.group("suffix") or "", m.start(), m.end(), m.group(0),
-                            mult=(am or "") if not unit else ""))
+                            mult=(am or "") if not unit else "", approx=m.group("approx") or ""))
     return out

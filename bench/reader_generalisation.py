@@ -1,0 +1,66 @@
+"""How the report reader does on text it was not built on.
+
+Usage: python bench/reader_generalisation.py [DATA_DIR] [HELDOUT_DIR] [--misses]
+
+1. Bulletin clauses (development set): every non-table row of DATA_DIR/figures.csv whose doc is a URL
+   (short clauses cut from news pages and bulletins) is read as a one-sentence report with the row's
+   region and year; a hit is a figure with the row's indicator, basis and value. Prints recall, then
+   the misses grouped by cause (traditional characters, wrong basis/value, wrong indicator, no phrase,
+   number not tied).
+2. Held-out texts (HELDOUT_DIR, default tests/fixtures/reports/heldout): report-like texts with answer
+   keys written before the reader was run on them; recall and precision per part. ``--misses`` also
+   lists the key rows missed and the rows read that no key row matches.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _table(df: pd.DataFrame) -> str:
+    try:
+        import tabulate  # noqa: F401
+        return df.to_markdown(index=False, floatfmt=".3f")
+    except ImportError:
+        return df.to_string(index=False)
+
+
+def main(argv: list[str]) -> int:
+    from innovation_forecast.reader.accuracy import bulletin_misses, heldout_misses, score_heldout
+
+    show = "--misses" in argv
+    args = [a for a in argv if not a.startswith("--")]
+    data = Path(args[0]) if args else REPO / "data"
+    heldout = Path(args[1]) if len(args) > 1 else REPO / "tests" / "fixtures" / "reports" / "heldout"
+
+    t0 = time.perf_counter()
+    b = bulletin_misses(data)
+    n, k = len(b), int(b["hit"].sum())
+    print(f"## bulletin clauses read alone: {k} of {n} recalled ({k / n:.2f})  [{time.perf_counter() - t0:.2f} s]")
+    by = b.groupby("indicator")["hit"].agg(n_key="size", n_hit="sum").reset_index()
+    print(_table(by))
+    miss = b[~b["hit"]]
+    print(f"\n## misses by cause ({len(miss)})")
+    for cause, g in miss.groupby("cause"):
+        print(f"\n### {cause}: {len(g)}")
+        for r in g.itertuples():
+            print(f"- {r.region} {r.year} {r.indicator} {r.basis} {r.value:g}: {r.quote[:90]}")
+
+    t0 = time.perf_counter()
+    h = score_heldout(heldout)
+    print(f"\n## held-out texts ({heldout})  [{time.perf_counter() - t0:.2f} s]")
+    print(_table(h))
+    if show:
+        print("\n## held-out misses and extras")
+        print(_table(heldout_misses(heldout)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
