@@ -351,3 +351,42 @@ def test_unknown_region_is_refused_before_anything_runs(tmp_path):
     with pytest.raises(UnknownRegionError, match="'<b>火星</b>' is not a known region"):
         run_briefs(["南昌市", "<b>火星</b>"], out=out, notebook=NOTEBOOK, progress=False, warm_code="")
     assert not any(p.suffix in (".ipynb", ".html") for p in out.glob("*")) if out.exists() else True
+
+
+EVIL_QUOTE = ("力争专利申请量达到5500件 [点击查看](javascript:alert(1)) <img src=x onerror=alert(2)> "
+              "![logo](javascript:alert(3)) <script>alert(4)</script>")
+
+
+@pending("target quotes/explanations go into Markdown escaped for HTML only: a markdown link "
+         "[x](javascript:…) in a quote becomes a live <a href=\"javascript:…\"> in the brief's HTML")
+def test_quote_text_cannot_inject_links_or_tags_into_the_brief_html(monkeypatch):
+    """Text from a targets file or a report (quotes, doc names) is shown as text in the brief page."""
+    from types import SimpleNamespace
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from innovation_forecast.briefs import _worker, display
+
+    shown = []
+
+    def capture(obj):
+        data = obj._repr_markdown_() if hasattr(obj, "_repr_markdown_") else None
+        if data is not None:
+            shown.append(new_output("display_data", data={"text/markdown": data, "text/plain": ""}))
+        elif hasattr(obj, "_repr_html_"):
+            shown.append(new_output("display_data", data={"text/html": obj._repr_html_(), "text/plain": ""}))
+
+    monkeypatch.setattr(display, "_d", capture)
+    monkeypatch.setattr(display, "show_summary", lambda bt: None)
+    bt = SimpleNamespace(
+        lang="zh", region="南昌市", region_en="Nanchang", as_of=2017, headline=EVIL_QUOTE,
+        target_tables=[{"title": "专利申请量 [t](javascript:alert(5))", "table": pd.DataFrame({"目标": [EVIL_QUOTE]}),
+                        "explanation": EVIL_QUOTE, "quote": EVIL_QUOTE, "doc": "[doc](javascript:alert(6))"}])
+    display.show_headline(bt)
+    display.show_targets(bt)
+    nb = new_notebook(cells=[new_code_cell("", outputs=shown)])
+    page = _worker.notebook_to_html(nbformat.from_dict(nb), "t")
+    body = page[page.index("<body"):]
+    for attr in ('href="javascript:', 'src="javascript:', "<img src=x", "<script>alert"):
+        assert attr not in body, attr
