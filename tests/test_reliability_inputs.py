@@ -805,7 +805,6 @@ def test_cli_read_report_csv_output_is_escaped(tmp_path, capsys):
     assert "'=cmd|calc" in cells and "=cmd|calc" not in cells
 
 
-@pending_cli("commands/feasibility.py --format csv writes to_csv without safe_to_csv")
 def test_cli_feasibility_csv_output_is_escaped(tmp_path, capsys):
     p = write(tmp_path, "=cmd|calc.txt", "上饶市2017年工作总结及2018年工作打算\n2018年，力争全市专利申请量达到5500件以上。\n")
     assert main(["feasibility", "--report", str(p), "--format", "csv", "--n-paths", "200"]) == 0
