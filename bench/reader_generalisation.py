@@ -7,8 +7,9 @@ Usage: python bench/reader_generalisation.py [DATA_DIR] [HELDOUT_DIR] [--misses]
    region and year; a hit is a figure with the row's indicator, basis and value. Prints recall, then
    the misses grouped by cause (traditional characters, wrong basis/value, wrong indicator, no phrase,
    number not tied).
-2. Held-out texts (HELDOUT_DIR, default tests/fixtures/reports/heldout): report-like texts with answer
-   keys written before the reader was run on them; recall and precision per part. ``--misses`` also
+2. Held-out texts (HELDOUT_DIR, default tests/fixtures/reports/heldout, and each folder inside it, one
+   table per batch): report-like texts with answer keys written before the reader was run on them;
+   recall and precision per part. ``--misses`` also
    lists the key rows missed and the rows read that no key row matches.
 """
 
@@ -52,13 +53,15 @@ def main(argv: list[str]) -> int:
         for r in g.itertuples():
             print(f"- {r.region} {r.year} {r.indicator} {r.basis} {r.value:g}: {r.quote[:90]}")
 
-    t0 = time.perf_counter()
-    h = score_heldout(heldout)
-    print(f"\n## held-out texts ({heldout})  [{time.perf_counter() - t0:.2f} s]")
-    print(_table(h))
-    if show:
-        print("\n## held-out misses and extras")
-        print(_table(heldout_misses(heldout)))
+    for folder in [heldout, *sorted(p for p in heldout.iterdir() if p.is_dir())]:
+        t0 = time.perf_counter()
+        h = score_heldout(folder)
+        print(f"\n## held-out texts ({folder.relative_to(REPO) if folder.is_relative_to(REPO) else folder})"
+              f"  [{time.perf_counter() - t0:.2f} s]")
+        print(_table(h))
+        if show:
+            print("\n### misses and extras")
+            print(_table(heldout_misses(folder)))
     return 0
 
 

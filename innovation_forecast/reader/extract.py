@@ -54,6 +54,10 @@ _INLINE_PERIOD = re.compile(r"(?:[“\"]?十(?P<k>[一二三四五六])五[”\"
 _PLAN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 #: growth against a year other than the previous one (比2015年提高0.6个百分点) is no year-on-year figure
 _OTHER_BASE = re.compile(r"(?:比|较|同|相比|对比)(?:于)?((?:19|20)\d{2})年")
+#: what may follow a subject whose number comes in the next clause (高新技术企业数量实现翻番,达到380家)
+_SUBJECT_TAIL = re.compile(r"(?:的)?(?:数量|总数|总量|规模)?(?:要|将|持续|继续|进一步)?(?:实现)?"
+                           r"(?:翻了?[一两二]?番|(?:稳步|持续|大幅|快速|显著|明显|不断|进一步|较快)?"
+                           r"(?:提升|增长|增加|提高|上升|扩大|壮大)|再创新高|创历史新高)?")
 #: 突破1.1万家,达到11080家: a threshold passed, then the figure
 _THRESHOLD_WORDS = re.compile(r"突破|超过|超|逾|迈过|跨过|跨越|越过")
 _THEN_LEVEL = re.compile(r"[,、]?(?:达到|达|为|共|计|达到了)")
@@ -230,7 +234,11 @@ def doc_info(s: str, *, doc: str, region: str | None, report_year: int | None) -
             if key and key in tokens:
                 reg = r
                 break
-    return DocInfo(title, ry, ry + 1 if ry is not None else None, reg, plan_start, source if ry is not None else "")
+    # a mid-year report plans the rest of its own year (上半年工作总结及下半年工作安排)
+    head = s[plan_start:s.find("\n", plan_start) if "\n" in s[plan_start:] else len(s)]
+    same_year = bool(re.search(r"下半年|第?四季度", head + title))
+    plan_year = None if ry is None else ry if same_year else ry + 1
+    return DocInfo(title, ry, plan_year, reg, plan_start, source if ry is not None else "")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -537,7 +545,10 @@ class _Reader:
         for dm in DOUBLING.finditer(s, a, b):
             q = Quantity(float(2 ** {"两": 2, "二": 2, "三": 3}.get(dm.group("n") or "", 1)), None, "倍", "",
                          dm.start(), dm.end(), dm.group(0))
-            found = self._find_phrase(max(a, q.start - 60), q, para_off)
+            # the base may stand between the subject and the verb: 高新技术企业数量比2018年翻两番
+            bm = re.search(r"(?:比|较|在|相比)(?:19|20)\d{2}年(?:的?基础上)?(?:实现)?$", s[a:dm.start()])
+            probe = Quantity(q.value, None, q.unit, "", a + bm.start() if bm else q.start, q.end, q.text)
+            found = self._find_phrase(max(a, q.start - 60), probe, para_off)
             if found is None:
                 continue
             m, ph, gap = found
@@ -548,7 +559,9 @@ class _Reader:
             for cm in _CLAUSE_END.finditer(s, a, m.start()):
                 clause_start = cm.end()
             ok, region = self._region(s[clause_start:m.start()])
-            year, src = ctx["year"], ctx["src"]
+            local = dict(ctx)  # the time words before the doubling (到2025年,…实现翻番)
+            self._apply_time(s[a:q.start], local, info.plan_year if in_plan else info.report_year)
+            year = local["year"]
             future = year is not None and info.report_year is not None and year > info.report_year
             if not ok or not (in_plan or future) or year is None:
                 continue
@@ -590,7 +603,8 @@ class _Reader:
         best = None
         for m in phrase_regex().finditer(s, prev_start, clause_start - 1):
             best = m
-        if best is None or re.search(r"\d", s[best.end():clause_start]) or QUALIFIERS.search(s[prev_start:best.start()]):
+        if best is None or not _SUBJECT_TAIL.fullmatch(s, best.end(), clause_start - 1) \
+                or QUALIFIERS.search(s[prev_start:best.start()]):
             return None
         ph = None if best.group("intensity") else PHRASES[best.group(0)]
         if ph is not None and (ph.needs or ph.kind):
