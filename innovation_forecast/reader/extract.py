@@ -25,7 +25,7 @@ from ..registry import INDICATORS, REGIONS, Region, convert, resolve_region
 from .lexicon import (COMMIT_WORDS, COMPARATOR_WORDS, DECLINE_WORDS, DOUBLING, ELIDED_SUBJECT, FIRM_WORDS, GAP_RE,
                       GROWTH_WORDS, OWN_MARKERS, PERIOD_WORDS, PHRASES, PROVINCE_MARKERS, QUALIFIERS, STOCK_OF,
                       STRETCH_WORDS, UNIT_SWITCH, Phrase, phrase_regex)
-from .numbers import Quantity, find_quantities
+from .numbers import Quantity, find_quantities, parse_chinese_numeral
 from .variants import to_simplified
 
 __all__ = ["analyse", "DocInfo"]
@@ -43,6 +43,8 @@ _TIME = re.compile(
     r"(?P<upto>截[至止]到?(?:(?P<uy>\d{4})年)?(?:(?P<um>\d{1,2})月(?:底|末|份)?|(?P<uend>年底|年末|年终)|目前))"
     r"|(?P<range>(?:(?P<ry>\d{4})年)?1月?[-~～至到—–](?P<rm>\d{1,2})月)"
     r"|(?P<quarter>(?:(?P<qy>\d{4})年)?(?P<q>前三季度|前三个季度|上半年|一季度|第一季度))"
+    r"|(?P<first>前(?P<fm>\d{1,2}|[一二三四五六七八九十]{1,2})个月)"
+    r"|(?P<plan_end>[“\"]?十(?P<pk>[一二三四五六])五[”\"]?(?:期)?末)"
     r"|(?P<est>预计)"
     r"|(?P<full>全年|年底|年末)"
     r"|(?P<year>(?<![比较同是与])(?P<yy>(?:19|20)\d{2})年度?(?![的\d]))"
@@ -54,6 +56,8 @@ _INLINE_PERIOD = re.compile(r"(?:[“\"]?十(?P<k>[一二三四五六])五[”\"
 _PLAN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 #: growth against a year other than the previous one (比2015年提高0.6个百分点) is no year-on-year figure
 _OTHER_BASE = re.compile(r"(?:比|较|同|相比|对比)(?:于)?((?:19|20)\d{2})年")
+#: a change within the year (较年初净增9家, 比上月增长) is no change over the previous year
+_PART_YEAR_BASE = re.compile(r"(?:比|较|与)(?:年初|上月|上季度|上半年|一季度|今年初)")
 #: what may follow a subject whose number comes in the next clause (高新技术企业数量实现翻番,达到380家)
 _SUBJECT_TAIL = re.compile(r"(?:的)?(?:数量|总数|总量|规模)?(?:要|将|持续|继续|进一步)?(?:实现)?"
                            r"(?:翻了?[一两二]?番|(?:稳步|持续|大幅|快速|显著|明显|不断|进一步|较快)?"
@@ -324,6 +328,14 @@ class _Reader:
                 if m.group("qy"):
                     ctx["year"], ctx["src"] = int(m.group("qy")), "explicit"
                 ctx["status"], ctx["months"] = "ytd", {"上半年": 6, "一季度": 3, "第一季度": 3}.get(m.group("q"), 9)
+            elif m.group("first"):
+                fm = m.group("fm")
+                mo = int(fm) if fm.isdigit() else int(parse_chinese_numeral(fm))
+                if 1 <= mo < 12:
+                    ctx["status"], ctx["months"] = "ytd", mo
+            elif m.group("plan_end"):
+                ctx["year"], ctx["src"] = 2005 + 5 * _PLAN_NUM[m.group("pk")], "explicit"
+                ctx["future"] = False
             elif m.group("est"):
                 ctx["status"], ctx["months"] = "estimate", None
             elif m.group("full"):
@@ -722,6 +734,8 @@ class _Reader:
             return None
         val *= sign
         ref = year if year is not None else info.report_year
+        if basis != "level" and _PART_YEAR_BASE.search(gap):
+            return None
         if basis != "level":
             ob = _OTHER_BASE.search(gap)
             if ob and ref is not None and int(ob.group(1)) != ref - 1 and not re.search(PERIOD_WORDS, gap):
@@ -777,6 +791,8 @@ class _Reader:
             return None
         val = self._value(base.indicator, basis, q)
         if val is None:
+            return None
+        if basis != "level" and _PART_YEAR_BASE.search(seg):
             return None
         if basis != "level" and base.year is not None:
             ob = _OTHER_BASE.search(seg)

@@ -121,6 +121,8 @@ def find_quantities(s: str) -> list[Quantity]:
             if not threshold and (b or nxt in _BARE_STOP or prv in _BARE_STOP or (is_cn and not am)
                                   or (am and not a[0].isdigit() and a[-1:] not in "十百千")):
                 continue
+        if unit == "个" and s.startswith(("月", "季度", "工作日", "小时"), m.end()):
+            continue  # 前10个月 is a span of time
         if m.group("approx") and m.start() and s[m.start() - 1] in "近约":
             continue  # 近40多亿元: neither bound is stated
         try:
