@@ -309,3 +309,94 @@ def test_mixed_encoding_bytes_never_crash(cut, other):
     except LookupError:  # pragma: no cover
         return
     _check_report(head + tail, region="上饶市", report_year=2017)
+
+
+# --------------------------------------------------------------------------- the other loaders
+
+TARGET_COLS = ["doc", "region", "year", "indicator", "basis", "comparator", "value", "stretch_low", "stretch_high",
+               "unit", "quote", "conflict"]
+FIGURE_COLS = ["doc", "region", "year", "indicator", "status", "basis", "value", "unit", "months", "quote"]
+BULLETIN_COLS = ["region", "year", "indicator", "value", "unit", "source_title", "source_url", "quote"]
+TECHME_COLS = ["province", "year", "chn_block4", "value", "units", "variables"]
+FIELD = st.one_of(CELLS, st.sampled_from(["ge", "le", "eq", "level", "growth_pct", "actual", "ytd", "true", "false",
+                                          "件", "亿元", "%", "RD经费", "专利申请受理量", "9", "12", "0"]))
+
+
+@st.composite
+def headed_grid(draw, columns):
+    header = list(columns)
+    if draw(st.booleans()):  # drop, duplicate or rename a column now and then
+        i = draw(st.integers(0, len(header) - 1))
+        header[i] = draw(st.sampled_from(["", header[(i + 1) % len(header)], "extra"]))
+    rows = draw(st.lists(st.lists(FIELD, min_size=0, max_size=len(header) + 1), max_size=6))
+    return [header] + rows
+
+
+def _write_grid(path, grid):
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(grid)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def _own_error_only(fn, *args):
+    try:
+        return fn(*args)
+    except InnovationForecastError:
+        return None
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(headed_grid(TARGET_COLS))
+def test_load_targets_on_arbitrary_files(tmp_path, grid):
+    from innovation_forecast import load_targets
+
+    p = tmp_path / "targets.csv"
+    _write_grid(p, grid)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        out = _own_error_only(load_targets, p)
+    if out is not None and len(out):
+        assert out["value"].map(math.isfinite).all()
+        ge = out["comparator"].isin(["ge", "gt"]) & out["stretch_low"].notna()
+        assert (out.loc[ge, "stretch_low"] >= out.loc[ge, "value"]).all()
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(headed_grid(FIGURE_COLS))
+def test_load_figures_on_arbitrary_files(tmp_path, grid):
+    from innovation_forecast import load_figures
+
+    p = tmp_path / "figures.csv"
+    _write_grid(p, grid)
+    out = _own_error_only(load_figures, p)
+    if out is not None and len(out):
+        assert out["value"].map(math.isfinite).all()
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(headed_grid(BULLETIN_COLS))
+def test_read_bulletins_on_arbitrary_files(tmp_path, grid):
+    from innovation_forecast import read_bulletins
+
+    p = tmp_path / "jiangxi_cities.csv"
+    _write_grid(p, grid)
+    out = _own_error_only(read_bulletins, p)
+    if out is not None and len(out):
+        assert out["value"].map(math.isfinite).all()
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(headed_grid(TECHME_COLS), st.sampled_from(["RDIntense", "RDPatentAccept", "MarketPush"]))
+def test_read_techme_on_an_arbitrary_file(tmp_path, grid, dataset):
+    from innovation_forecast import read_techme
+
+    folder = tmp_path / "techme"
+    folder.mkdir(exist_ok=True)
+    good = [["province", "year", "chn_block4", "value", "units", "variables"], ["江西", "2020", "RD经费", "1", "亿元", "v"]]
+    for ds in ["RDPatentAccept", "RDPatentAuthority", "RDPatentValid", "RDIntense", "RDActivity", "MarketPush",
+               "MarketPull"]:
+        _write_grid(folder / f"orig_{ds}.csv", grid if ds == dataset else good)
+    _write_grid(folder / "orig_HitechFirmsPub.csv", [["province", "year", "num"], ["江西", "2020", "5"]])
+    _own_error_only(read_techme, tmp_path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataValidationError
-from ..panel import is_missing
+from ..panel import _summary, is_missing
 
 # --------------------------------------------------------------------------- size limit
 
@@ -345,3 +345,37 @@ def overlong_rows(grid: Grid, header_row: int) -> list[str]:
                        f"(extra {', '.join(repr(c) for c in extra)}); an unquoted thousands separator? "
                        "Quote numbers like \"1,234\" or drop the separator.")
     return out
+
+
+def header_frame(grid: Grid, required: list[str] | tuple[str, ...], label: str) -> "pd.DataFrame":
+    """The data rows of a grid whose first row is a fixed header, as text cells with ``_file``/``_line``.
+
+    Checks what would otherwise fail deep inside pandas: no rows at all, a header naming a column twice,
+    required columns missing, and data rows with more filled cells than the header (reported by
+    :func:`overlong_rows`). Short rows are padded with ``""``.
+    """
+    import pandas as pd
+
+    if not grid.rows:
+        raise DataValidationError(f"{label}: the file has no rows; expected a header with "
+                                  f"{', '.join(required)}.", [f"{label}:1: no rows"])
+    header = [str(h).strip() if h is not None else "" for h in grid.rows[0]]
+    line = grid.lines[0]
+    seen: set[str] = set()
+    dups = sorted({h for h in header if h and (h in seen or seen.add(h))})
+    problems = [f"{label}:{line}: column {h!r} appears more than once in the header" for h in dups]
+    missing = [c for c in required if c not in header]
+    if missing:
+        problems.append(f"{label}:{line}: missing column(s) {', '.join(missing)}; the header is {header!r}")
+    if problems:
+        raise DataValidationError(f"{label}: bad header: " + "; ".join(problems) + f". Expected columns "
+                                  f"{', '.join(required)}.", problems)
+    bad = overlong_rows(grid, 0)
+    if bad:
+        raise DataValidationError(_summary(label, bad), bad)
+    width = len(header)
+    rows = [[("" if c is None else c) for c in (list(r) + [""] * (width - len(r)))[:width]] for r in grid.rows[1:]]
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    df["_file"] = label
+    df["_line"] = grid.lines[1:]
+    return df

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError, UnknownIndicatorError
-from ..panel import FIGURE_COLUMNS, _summary, parse_number, tidy
+from ..panel import FIGURE_COLUMNS, _summary, parse_number, parse_year, tidy
 from ..registry import resolve_indicator, resolve_region
-from ._io import overlong_rows, read_csv_grid
+from ._io import header_frame, read_csv_grid
 
 __all__ = ["BULLETIN_SKIPPED_INDICATORS", "read_bulletins"]
 
@@ -35,18 +35,8 @@ def _split_indicator(name: str) -> tuple[str, str, str, str]:
 
 def _raw(path: Path) -> tuple[pd.DataFrame, list[str]]:
     grid = read_csv_grid(path)
-    header = [h.strip() for h in grid.rows[0]]
-    need = {"region", "year", "indicator", "value", "unit", "source_title", "source_url"}
-    if not need <= set(header):
-        raise DataValidationError(
-            f"{path.name}: expected columns {sorted(need)}, found {header}.",
-            [f"{path.name}:{grid.lines[0]}: missing column(s) {sorted(need - set(header))}"],
-        )
-    bad = overlong_rows(grid, 0)
-    if bad:
-        raise DataValidationError(_summary(path.name, bad), bad)
-    rows = [(r + [""] * (len(header) - len(r)))[: len(header)] for r in grid.rows[1:]]
-    df = pd.DataFrame(rows, columns=header, dtype=object)
+    df = header_frame(grid, ("region", "year", "indicator", "value", "unit", "source_title", "source_url"),
+                      path.name)
     parts = [_split_indicator(i) for i in df["indicator"]]
     df["indicator"] = [p[0] for p in parts]
     df["basis"] = [p[1] for p in parts]
@@ -100,8 +90,13 @@ def read_bulletins(path: str | os.PathLike, *, figures: bool = False) -> pd.Data
         panel.attrs["notes"] = notes
         return panel
     problems: list[str] = []
-    regions, inds, values = [], [], []
-    for f, ln, r, i, v in zip(df["_file"], df["_line"], df["region"], df["indicator"], df["value"]):
+    regions, inds, values, years = [], [], [], []
+    for f, ln, r, i, v, y in zip(df["_file"], df["_line"], df["region"], df["indicator"], df["value"], df["year"]):
+        try:
+            years.append(parse_year(y))
+        except ValueError as exc:
+            problems.append(f"{f}:{ln}: {exc}")
+            years.append(0)
         try:
             regions.append(resolve_region(r).name)
         except KeyError as exc:
@@ -122,7 +117,7 @@ def read_bulletins(path: str | os.PathLike, *, figures: bool = False) -> pd.Data
     # levels go through tidy() for unit conversion and the usual checks
     tidy(df[df["basis"] == "level"].drop(columns=["basis"]), name=f"bulletins/{p.name}")
     out = pd.DataFrame({
-        "doc": df["source_url"].astype(str), "region": regions, "year": df["year"].astype(int),
+        "doc": df["source_url"].astype(str), "region": regions, "year": np.asarray(years, dtype="int64"),
         "indicator": inds, "status": df["status"], "basis": df["basis"], "value": values,
         "unit": df["unit"].astype(str), "months": pd.array([pd.NA] * len(df), dtype="Int64"),
         "quote": df["quote"].astype(str) if "quote" in df else "",

@@ -16,7 +16,7 @@ from ..errors import DataValidationError, UnitError, UnknownIndicatorError, Unkn
 from ..panel import (BASES, COMPARATORS, FIGURE_COLUMNS, MAX_YEARS_AHEAD, MIN_YEAR, STATUSES, TARGET_COLUMNS,
                      _summary, empty_panel, is_missing, parse_number, parse_year, tidy)
 from ..registry import convert, resolve_indicator, resolve_region
-from ._io import overlong_rows, read_csv_grid
+from ._io import header_frame, read_csv_grid
 
 __all__ = ["embedded_panel", "load_figures", "load_targets"]
 
@@ -29,15 +29,7 @@ def _grid_frame(path: Path, label: str) -> pd.DataFrame:
     grid = read_csv_grid(path)
     if not grid.rows:
         return pd.DataFrame()
-    header = [h.strip() for h in grid.rows[0]]
-    bad = overlong_rows(grid, 0)
-    if bad:
-        raise DataValidationError(_summary(label, bad), bad)
-    rows = [(r + [""] * (len(header) - len(r)))[: len(header)] for r in grid.rows[1:]]
-    df = pd.DataFrame(rows, columns=header, dtype=object)
-    df["_file"] = label
-    df["_line"] = grid.lines[1:]
-    return df
+    return header_frame(grid, ("region", "year", "indicator", "value"), label)
 
 
 def _path(path: str | os.PathLike | None, name: str) -> Path:

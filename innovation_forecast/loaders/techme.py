@@ -17,7 +17,7 @@ import pandas as pd
 from ..config import data_dir as _data_dir
 from ..errors import DataDirError
 from ..panel import tidy
-from ._io import read_csv_grid
+from ._io import header_frame, read_csv_grid
 
 __all__ = ["TECHME_BLOCKS", "TECHME_OCR_FIXES", "read_techme"]
 
@@ -65,10 +65,7 @@ def _fix_name(name: str) -> str:
 
 def _read_block_table(path: Path, dataset: str, notes: list[str]) -> pd.DataFrame:
     grid = read_csv_grid(path)
-    header = [h.strip() for h in grid.rows[0]]
-    df = pd.DataFrame(grid.rows[1:], columns=header)
-    df["_line"] = grid.lines[1:]
-    df["_file"] = f"techme/{path.name}"
+    df = header_frame(grid, ("province", "year", "chn_block4", "value", "units"), f"techme/{path.name}")
     df["province"] = df["province"].map(_fix_name)
     agg = df["province"].isin(TECHME_AGGREGATES)
     if agg.any():
@@ -89,11 +86,10 @@ def _read_block_table(path: Path, dataset: str, notes: list[str]) -> pd.DataFram
 
 def _read_hte(path: Path) -> pd.DataFrame:
     grid = read_csv_grid(path)
-    header = [h.strip() for h in grid.rows[0]]
-    df = pd.DataFrame(grid.rows[1:], columns=header)
+    df = header_frame(grid, ("province", "year", "num"), f"techme/{path.name}")
     return pd.DataFrame({"region": df["province"].map(_fix_name), "year": df["year"],
                          "indicator": "hte_in_recognition_notices", "value": df["num"], "unit": "家",
-                         "source": f"techme/{path.name}", "_file": f"techme/{path.name}", "_line": grid.lines[1:]})
+                         "source": f"techme/{path.name}", "_file": df["_file"], "_line": df["_line"]})
 
 
 def read_techme(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
