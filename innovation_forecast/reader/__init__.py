@@ -132,9 +132,11 @@ def read_report(source, *, region: str | None = None, report_year: int | None = 
     Returns
     -------
     Report
-        ``.figures`` (doc, region, year, indicator, status, basis, value, unit, months, quote, start, end)
-        and ``.targets`` (doc, region, year, indicator, basis, comparator, value, stretch_low, stretch_high,
-        unit, quote, start, end, conflict).
+        ``.figures`` (doc, region, year, indicator, status, basis, value, unit, months, quote, start, end),
+        ``.targets`` (doc, region, year, indicator, basis, comparator, value, stretch_low, stretch_high,
+        unit, quote, start, end, conflict) and ``.period_targets`` (doc, region, year, indicator, kind,
+        comparator, value, base_year, unit, quote, start, end: 年均增长 and 翻番 commitments). Traditional
+        characters are read as simplified; quotes keep the original characters.
 
     Raises
     ------

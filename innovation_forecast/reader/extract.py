@@ -11,6 +11,12 @@ phrase of its own can still be the growth rate of the indicator just named (…6
 the stretch level of the target just stated (…40家以上，力争60-80家), or one of a list read
 "分别" (…300件、授权量160件，分别增长53.8%和61.6%). Time words (截至9月, 预计, 今年, 2020年) set
 a context that runs to the end of the paragraph (预计: to the end of the sentence).
+
+A clause may leave its subject out when the sentence has just named it: 总数/总量 take the indicator
+named before (新增高新技术企业67家，总数达到199家 → the stock), a clause of verbs and a number takes the
+subject that ends the previous clause (高新技术企业数量实现翻番，达到380家), and 占地区生产总值的比重 is
+the R&D intensity after an R&D amount. Multi-year commitments (年均增长15%, 实现翻番) become period
+targets, kept apart from the year-on-year targets.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ..registry import INDICATORS
 
-__all__ = ["Phrase", "phrase_regex", "PHRASES", "UNIT_SWITCH", "STOCK_OF", "PERIOD_WORDS", "ELIDED_SUBJECT", "KIND_WORDS", "COMPARATOR_WORDS", "STRETCH_WORDS", "FIRM_WORDS",
+__all__ = ["Phrase", "phrase_regex", "PHRASES", "UNIT_SWITCH", "STOCK_OF", "PERIOD_WORDS", "DOUBLING", "ELIDED_SUBJECT", "KIND_WORDS", "COMPARATOR_WORDS", "STRETCH_WORDS", "FIRM_WORDS",
            "GROWTH_WORDS", "DECLINE_WORDS", "QUALIFIERS", "OWN_MARKERS"]
 
 
