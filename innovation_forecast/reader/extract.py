@@ -839,12 +839,17 @@ class _Reader:
         return "%" if basis in ("growth_pct", "pp") else INDICATORS[indicator].unit
 
 
+_OTHER_AMOUNT = re.compile(r"增加值|产值|收入|营业|投资|贷款|出口|进口|税|财政|支出占|产业|工业|服务业|消费|经济")
+
+
 def _rd_before(text: str) -> bool:
-    """An R&D amount is the subject just named, with no other amount after it (…经费支出30.2亿元,占…)."""
+    """Whether a share of GDP just before ``text`` ends is the R&D intensity: an R&D amount is the subject just
+    named with no other amount after it (…经费支出30.2亿元,占…), or no other amount is named at all (其占GDP比重
+    with nothing before it: the registry reads a bare 占GDP比重 as R&D intensity)."""
     m = None
     for m in re.finditer(r"研发|R&D|研究与试验发展", text):
         pass
-    return m is not None and not re.search(r"增加值|产值|收入|营业|投资|贷款|出口|税|财政|支出占|产业", text[m.end():])
+    return not _OTHER_AMOUNT.search(text[m.end():] if m is not None else text)
 
 
 def analyse(s: str, info: DocInfo) -> list[_Item]:
