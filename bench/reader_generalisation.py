@@ -15,6 +15,7 @@ Usage: python bench/reader_generalisation.py [DATA_DIR] [HELDOUT_DIR] [--misses]
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -25,11 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _table(df: pd.DataFrame) -> str:
-    try:
-        import tabulate  # noqa: F401
+    if importlib.util.find_spec("tabulate") is not None:  # to_markdown needs it
         return df.to_markdown(index=False, floatfmt=".3f")
-    except ImportError:
-        return df.to_string(index=False)
+    return df.to_string(index=False)
 
 
 def main(argv: list[str]) -> int:

@@ -13,7 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from innovation_forecast.errors import ReportReadError
 from innovation_forecast.reader import PERIOD_TARGET_COLUMNS, read_report
 from innovation_forecast.reader.accuracy import bulletin_misses, score_heldout
 from innovation_forecast.reader.numbers import find_quantities
@@ -293,3 +296,23 @@ def test_no_period_targets_is_an_empty_frame_with_columns():
     rep = read_report("全年专利授权量3840件。", region="新余市", report_year=2022)
     assert rep.period_targets.empty and list(rep.period_targets.columns) == PERIOD_TARGET_COLUMNS
     assert not math.isnan(rep.figures["value"].iloc[0])
+
+
+# ---- no crash on soups of the new vocabulary ------------------------------------------------------
+_TOKENS = ["到2025年", "，", "。", "：", "\n", "高新技术企业", "数量", "总数", "总量", "实现翻番", "翻两番", "达到", "突破",
+           "1.1万家", "11080家", "年均增长", "15%", "以上", "比2015年", "较年初", "净增", "9家", "前10个月", "前十十个月",
+           "“十三五”末的", "目前的", "占GDP比重", "其", "增加值", "为", "2.38%", "研发经费投入", "亿元", "1.2万余件",
+           "近百家", "逾", "技术合同", "项", "1268", "余", "多", "近40多亿元", "力争", "下半年", "科技型中小企业评价入库",
+           "26家企业进入国家高新技术企业公示", "(", ")", "比2018年", "在2020年基础上", "企業", "總數", "達", "萬"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), min_size=1, max_size=40))
+def test_new_vocabulary_soup_reads_or_refuses_cleanly(tokens):
+    try:
+        rep = read_report("".join(tokens), region="鹰潭市", report_year=2020)
+    except ReportReadError:
+        return
+    for frame in (rep.figures, rep.targets, rep.period_targets):
+        for r in frame.itertuples():
+            assert rep.text[r.start:r.end] == r.quote
