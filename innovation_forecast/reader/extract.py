@@ -51,6 +51,7 @@ _TIME = re.compile(
     r"|(?P<quarter>(?:(?P<qy>\d{4})年)?(?P<q>前三季度|前三个季度|上半年|一季度|第一季度))"
     r"|(?P<first>前(?P<fm>\d{1,2}|[一二三四五六七八九十]{1,2})个月)"
     r"|(?P<plan_end>[“\"]?十(?P<pk>[一二三四五六])五[”\"]?(?:期)?末)"
+    r"|(?P<now>目前|当前|现阶段)"
     r"|(?P<est>预计)"
     r"|(?P<full>全年|年底|年末)"
     r"|(?P<year>(?<![比较同是与])(?P<yy>(?:19|20)\d{2})年度?(?![的\d]))"
@@ -342,6 +343,9 @@ class _Reader:
             elif m.group("plan_end"):
                 ctx["year"], ctx["src"] = 2005 + 5 * _PLAN_NUM[m.group("pk")], "explicit"
                 ctx["future"] = False
+            elif m.group("now"):
+                if self.info.report_year is not None:
+                    ctx["year"], ctx["src"], ctx["future"] = self.info.report_year, "explicit", False
             elif m.group("est"):
                 ctx["status"], ctx["months"] = "estimate", None
             elif m.group("full"):
@@ -528,6 +532,28 @@ class _Reader:
                 skip_until = run[-1].end
                 prev_end = run[-1].end
                 continue
+            mixed = self._run(qs, qi, same_unit=False)
+            if len(mixed) >= 2 and re.search(r"分别(?:为|是|达到|达)$", seg) and not re.search(GROWTH_WORDS, seg):
+                run = mixed
+                # …强度要达到2.8%,每万人口发明专利拥有量要达到12件,目前分别为2.55%和9.8件: the indicators
+                # named earlier in the sentence, in order, each number in its indicator's unit
+                named: list[_Item] = []
+                for it in self.items:
+                    if it.s_start >= a and it.kind in ("figure", "target") and \
+                            all(x.indicator != it.indicator for x in named):
+                        named.append(it)
+                named = named[-len(run):]
+                if len(named) == len(run) and all(
+                        self._value(x.indicator, "level", qq) is not None and (qq.unit == "%") == (x.unit == "%")
+                        for x, qq in zip(named, run)):
+                    for x, qq in zip(named, run):
+                        it = self._make(x.indicator, qq, "", x.region, year, year_src, ctx, in_plan, a, seg_start,
+                                        consumed)
+                        if it is not None and it.kind in ("figure", "target"):
+                            it.s_start = seg_start + (1 if s[seg_start] in ",、;:" else 0)
+                            self.items.append(it)
+                    skip_until = prev_end = run[-1].end
+                    continue
             if last is not None and (last.kind == "anchor" or last.basis != "level") and \
                     not any(x.indicator == last.indicator and x.basis == "level" for x in levels) and \
                     re.fullmatch(r"(?:大关)?[,、]?(?:(?:到|至)?(?:19|20)\d{2}年(?:底|末)?)?(?:达到|达|为|共|计|共计|累计|总计)",
@@ -629,11 +655,11 @@ class _Reader:
             return None
         return best, ph, gap
 
-    def _run(self, qs: list[Quantity], qi: int) -> list[Quantity]:
+    def _run(self, qs: list[Quantity], qi: int, same_unit: bool = True) -> list[Quantity]:
         """``qs[qi]`` and the quantities joined to it by 和/、/及/与 with the same unit (5036件和3033件)."""
         run = [qs[qi]]
         for q2 in qs[qi + 1:]:
-            if re.fullmatch(r"[和、及与]", self.s[run[-1].end:q2.start]) and q2.unit == run[0].unit:
+            if re.fullmatch(r"[和、及与]", self.s[run[-1].end:q2.start]) and (q2.unit == run[0].unit or not same_unit):
                 run.append(q2)
             else:
                 break
