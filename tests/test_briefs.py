@@ -322,9 +322,10 @@ def test_dask_local_cluster(fixture_nb, tmp_path):
 
 
 @pytest.mark.slow
-def test_real_city_brief_batch_end_to_end(tmp_path):
+def test_real_city_brief_batch_end_to_end(tmp_path, monkeypatch):
     from innovation_forecast.cli import main
 
+    monkeypatch.setenv("INNOVATION_FORECAST_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "real"
     code = main(["briefs", "--regions", "九江市,景德镇市", "--out", str(out), "--workers", "2", "--no-progress"])
     assert code == 0
@@ -344,6 +345,20 @@ def test_real_city_brief_batch_end_to_end(tmp_path):
     # a region without targets still gets a brief
     assert "未见可量化" in (out / "360200.html").read_text(encoding="utf-8")
     assert (out / "_inputs" / "inputs.pkl").is_file()
+    # a second batch on the same data reuses the cached inputs and writes the same briefs
+    first = (out / "_inputs" / "inputs.pkl").read_bytes()
+    again = run_briefs(["九江市", "景德镇市"], out=tmp_path / "again", progress=False)
+    assert again.ok and again.timings["inputs_cached"] == 1.0
+    assert (tmp_path / "again" / "_inputs" / "inputs.pkl").read_bytes() == first
+    assert _worker.read_summary(nbformat.read(tmp_path / "again" / "360400.ipynb", as_version=4)) == summary
+    # other targets: a new key, computed afresh
+    from innovation_forecast import load_targets
+
+    tg = load_targets()
+    tg.loc[tg["region"] == "九江市", "value"] *= 2
+    tg.to_csv(tmp_path / "targets.csv", index=False)
+    other = run_briefs(["九江市"], out=tmp_path / "other", targets=str(tmp_path / "targets.csv"), progress=False)
+    assert other.ok and other.timings["inputs_cached"] == 0.0
 
 
 @pytest.mark.slow

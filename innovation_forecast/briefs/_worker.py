@@ -56,7 +56,13 @@ _RESET_CODE = """\
 def _if_reset(cwd):
     import os, sys, warnings
     ip = get_ipython()
-    ip.run_line_magic("reset", "-f")
+    # what %reset -f does for the namespace, without its gc.collect() (0.3 s with pandas loaded)
+    hidden = ip.user_ns_hidden
+    for name in [n for n in ip.user_ns if n not in hidden]:
+        del ip.user_ns[name]
+    ip.history_manager.output_hist.clear()
+    for name in ("_", "__", "___"):
+        ip.user_ns[name] = ""
     mpl = sys.modules.get("matplotlib")
     if mpl is not None:
         plt = sys.modules.get("matplotlib.pyplot")

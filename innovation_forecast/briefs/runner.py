@@ -88,6 +88,9 @@ class BriefRun:
         Wall time of the whole batch.
     notes
         Messages for the user (e.g. that no browser was found for ``--pdf``).
+    timings
+        Seconds spent on phases: ``inputs`` (shared inputs), ``briefs`` (from the first brief
+        submitted to the last finished).
     """
 
     results: pd.DataFrame
@@ -95,6 +98,7 @@ class BriefRun:
     index: Path
     wall_seconds: float
     notes: list[str] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -385,6 +389,7 @@ def run_briefs(
     data_dir: str | os.PathLike | None = None,
     parameters: dict | None = None,
     share_inputs: bool = True,
+    cache: bool = True,
     resolve: bool = True,
     progress: bool = True,
     kernel_name: str = "python3",
@@ -422,6 +427,9 @@ def run_briefs(
     share_inputs
         Compute panel, forecasts and assessments once for the batch and give each notebook
         their path (``inputs`` parameter) instead of recomputing them in every brief.
+    cache
+        Reuse shared inputs computed by an earlier batch from the same data, targets, settings
+        and package code (kept in :func:`~innovation_forecast.briefs.tables.cache_dir`).
     resolve
         Resolve region names through the registry (unknown names raise before anything runs).
         ``False`` passes the strings as they are (file names are still sanitised).
@@ -468,7 +476,7 @@ def run_briefs(
             regions=regions, as_of=as_of, out=out, template=template.resolve(), workers=workers,
             scheduler=scheduler, pdf=pdf, skip_existing=skip_existing, timeout=timeout, horizon=horizon,
             lang=lang, indicators=indicators, targets=targets, data_dir=data_dir, parameters=parameters or {},
-            share_inputs=share_inputs, resolve=resolve, progress=progress, kernel_name=kernel_name,
+            share_inputs=share_inputs, cache=cache, resolve=resolve, progress=progress, kernel_name=kernel_name,
             warm_code=_worker.DEFAULT_WARM_CODE if warm_code is None else warm_code, t0=t0,
         )
     finally:
@@ -476,12 +484,13 @@ def run_briefs(
 
 
 def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler, pdf, skip_existing, timeout,
-                horizon, lang, indicators, targets, data_dir, parameters, share_inputs, resolve, progress,
+                horizon, lang, indicators, targets, data_dir, parameters, share_inputs, cache, resolve, progress,
                 kernel_name, warm_code, t0) -> BriefRun:
     for tmp in out.glob(".*.tmp"):  # temporary files of an interrupted batch (never the finished ones)
         tmp.unlink(missing_ok=True)
     entries = _resolve_entries(regions, resolve, _default_all_regions(data_dir))
     notes: list[str] = []
+    timings: dict[str, float] = {}
     done: list[dict] = []
     todo: list[_Entry] = []
     for e in entries:
@@ -516,10 +525,12 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
                 pool = _InlinePool()
             base = {k: v for k, v in parameters.items()}
             declared = _declared_parameters(template)
+            t_inputs = time.perf_counter()
             if share_inputs and declared is not None and "inputs" in declared:
-                inputs_path = _prepare_shared_inputs(out, [e.region for e in todo], as_of=as_of, horizon=horizon,
-                                                     lang=lang, targets=targets, data_dir=data_dir,
-                                                     indicators=indicators, mapper=pool.map_calls)
+                inputs_path, from_cache = _prepare_shared_inputs(
+                    out, [e.region for e in todo], cache=cache, mapper=pool.map_calls, as_of=as_of,
+                    horizon=horizon, lang=lang, targets=targets, data_dir=data_dir, indicators=indicators)
+                timings["inputs_cached"] = float(from_cache)
                 base["inputs"] = str(inputs_path)
                 meta["data_vintage"] = _read_vintage(inputs_path)
             common = {"as_of": as_of, "horizon": horizon, "lang": lang,
@@ -533,6 +544,8 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
                                parameters={**base, "region": e.region}, timeout=timeout,
                                kernel_name=kernel_name, warm_code=warm_code, browser=browser, title=e.title)
                      for e in todo]
+            timings["inputs"] = time.perf_counter() - t_inputs
+            t_briefs = time.perf_counter()
             futures = {pool.submit(t): t for t in tasks}
             bar = None
             if progress:
@@ -558,6 +571,7 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
                         bar.update(1)
                         bar.set_postfix_str(f"{res['region']} {res['status']}", refresh=False)
             finally:
+                timings["briefs"] = time.perf_counter() - t_briefs
                 if bar is not None:
                     bar.close()
     except KeyboardInterrupt:
@@ -569,7 +583,8 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
         index = write_index(out, done, f"City briefs 城市简报 — {out.name}", meta)
         frame = _results_frame(done)
         _worker.atomic_write_text(out / "results.csv", frame.to_csv(index=False))
-    return BriefRun(results=frame, out=out, index=index, wall_seconds=time.perf_counter() - t0, notes=notes)
+    return BriefRun(results=frame, out=out, index=index, wall_seconds=time.perf_counter() - t0, notes=notes,
+                    timings=timings)
 
 
 def _declared_parameters(template: Path) -> set[str] | None:
@@ -595,19 +610,42 @@ def _declared_parameters(template: Path) -> set[str] | None:
     return None
 
 
-def _prepare_shared_inputs(out: Path, regions: list[str], **kw) -> Path:
-    from .tables import prepare_inputs, save_inputs
+def _prepare_shared_inputs(out: Path, regions: list[str], cache: bool = True, mapper=None, **kw) -> tuple[Path, bool]:
+    """Compute (or reuse from the cache) the batch's inputs; returns their path in the run folder and
+    whether they came from the cache."""
+    import shutil
 
+    from .tables import cache_dir, inputs_key, prepare_inputs, save_inputs
+
+    folder = out / INPUTS_DIR
+    folder.mkdir(exist_ok=True)
+    target = folder / "inputs.pkl"
+    cached = None
+    if cache:
+        try:
+            cached = cache_dir() / "briefs" / f"inputs-{inputs_key(regions, **kw)}.pkl"
+        except Exception:  # an unreadable cache key is no reason to fail: compute instead
+            cached = None
+        if cached is not None and cached.is_file():
+            tmp = folder / f".inputs.pkl.{os.getpid()}.tmp"
+            shutil.copyfile(cached, tmp)
+            os.replace(tmp, target)
+            return target, True
     try:
-        inputs = prepare_inputs(regions=regions, **kw)
+        inputs = prepare_inputs(regions=regions, mapper=mapper, **kw)
     except BriefError:
         raise
     except Exception as exc:
         raise BriefError(f"Computing the inputs shared by the briefs failed ({type(exc).__name__}: {exc}); "
                          "no brief was run. Run one brief alone (notebooks/city_brief.ipynb) to see the traceback.") from exc
-    folder = out / INPUTS_DIR
-    folder.mkdir(exist_ok=True)
-    return save_inputs(inputs, folder / "inputs.pkl")
+    save_inputs(inputs, target)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            save_inputs(inputs, cached)
+        except OSError:
+            pass
+    return target, False
 
 
 def _read_vintage(path: Path) -> str:

@@ -27,8 +27,8 @@ import pandas as pd
 from ..errors import BriefError
 
 __all__ = [
-    "BriefInputs", "BriefTables", "DEFAULT_INDICATORS", "brief_tables", "briefable_regions", "load_inputs",
-    "prepare_inputs", "save_inputs", "show_summary",
+    "BriefInputs", "BriefTables", "CACHE_DIR_ENV", "DEFAULT_INDICATORS", "brief_tables", "briefable_regions",
+    "cache_dir", "inputs_key", "load_inputs", "prepare_inputs", "save_inputs", "show_summary",
 ]
 
 #: Indicators a brief shows besides those its region has targets for (when the region has data on them).
@@ -351,6 +351,43 @@ def _scores_frame(cal) -> pd.DataFrame:
     choice = {(k[0] if isinstance(k, tuple) and k else k): v for k, v in (cal.choice or {}).items()}
     s["chosen"] = [choice.get(i) == m for i, m in zip(s["indicator"], s["model"])]
     return s[cols].reset_index(drop=True)
+
+
+#: Environment variable naming the folder of cached batch inputs (default ``~/.cache/innovation_forecast``).
+CACHE_DIR_ENV = "INNOVATION_FORECAST_CACHE"
+
+
+def cache_dir() -> Path:
+    """Folder of cached batch inputs: ``$INNOVATION_FORECAST_CACHE`` or ``$XDG_CACHE_HOME/innovation_forecast``."""
+    raw = os.environ.get(CACHE_DIR_ENV)
+    if raw:
+        return Path(raw).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "innovation_forecast"
+
+
+def _code_fingerprint() -> str:
+    """Hash of the package's source: any code change gives new cache keys."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha1()
+    for f in sorted(root.rglob("*")):
+        if f.suffix in (".py", ".csv") and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def inputs_key(regions: Sequence[str], *, as_of=None, horizon: int = 5, lang: str = "zh", targets: Any = None,
+               data_dir=None, indicators: Sequence[str] | None = None) -> str:
+    """Cache key of :func:`prepare_inputs`: the data (panel and targets content), the arguments, the code."""
+    panel = _load_panel(data_dir)
+    tg = _load_targets(targets)
+    tg_hash = hashlib.sha1(pd.util.hash_pandas_object(tg.astype(str), index=False).to_numpy().tobytes()).hexdigest()
+    payload = json.dumps({"regions": list(regions), "as_of": as_of, "horizon": int(horizon), "lang": lang,
+                          "indicators": list(indicators) if indicators else None, "panel": _fingerprint(panel),
+                          "targets": tg_hash, "code": _code_fingerprint(), "version": _version()},
+                         ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:20]
 
 
 def save_inputs(inputs: BriefInputs, path: str | os.PathLike) -> Path:

@@ -35,6 +35,8 @@ def register(subparsers) -> None:
                    help="comma-separated indicators to show (default: those with data or targets)")
     p.add_argument("--targets", default=None, metavar="CSV", help="targets file instead of the curated one")
     p.add_argument("--notebook", default=None, metavar="IPYNB", help="brief template (default city_brief.ipynb)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute the inputs shared by the briefs even if an earlier batch cached them")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=handle)
 
@@ -58,6 +60,7 @@ def handle(args: argparse.Namespace) -> int:
         data_dir=getattr(args, "data_dir", None),
         notebook=args.notebook,
         progress=not args.no_progress,
+        cache=not args.no_cache,
     )
     print(run.summary(), file=sys.stdout)
     return 0 if run.ok else 1
