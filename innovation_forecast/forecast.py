@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm, t as student_t
 
-from .errors import DataValidationError, InnovationForecastError
+from .errors import DataValidationError
 from .models import default_models
 from .models.base import Model, cumulative_normals, level_keys, quantile_key
 from .models.combination import Combination, combine_points
@@ -61,6 +61,8 @@ __all__ = [
 _P = np.concatenate([[0.001, 0.0025], np.linspace(0.005, 0.995, 199), [0.9975, 0.999]])
 #: Pseudo-count pulling a horizon's empirical quantiles toward the horizon-pooled shape.
 _SHRINK_N0 = 20.0
+#: Pseudo-count pulling a group's quantile table toward the all-groups table of the same model.
+_GROUP_N0 = 100.0
 #: Fewest rolling-origin errors for a group-specific quantile table (else the all-groups one).
 _MIN_CAL = 30
 #: Fewest common rolling-origin points for a group-specific model choice.
@@ -71,6 +73,8 @@ _COMBO_POOL = 7
 _KEEP_COMBOS = 3
 #: Longest run of missing years filled by interpolation; earlier data before a longer gap are dropped.
 _MAX_GAP = 3
+#: Years of recent changes that set the scale of level-space errors (None = the whole series).
+_LEVEL_WINDOW = 5
 #: Default number of in-sample rolling origins per series.
 N_ORIGINS = 8
 
@@ -364,7 +368,13 @@ def _volatility(x: np.ndarray, prior: float, k0: float = 2.0, is_log: bool = Tru
 
 
 def _level_scale(y: np.ndarray) -> float:
-    """MASE scale with a fallback for constant or one-point series (5 % of the mean level, else 1)."""
+    """Scale of level errors: mean absolute change over the last ``_LEVEL_WINDOW`` years.
+
+    Recent changes, not the whole history's, set the size of next year's change in a growing
+    series. Falls back to 5 % of the mean level (else 1) for constant or one-point series.
+    """
+    if _LEVEL_WINDOW:
+        y = y[-(_LEVEL_WINDOW + 1):]
     s = _mase_scale(y)
     if np.isfinite(s):
         return s
@@ -422,6 +432,7 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
                     xk = np.log(yk) if positive else yk
                     s_k = _volatility(xk, prior, is_log=positive)
                     sc_k = _mase_scale(yk)
+                    sl_k = _level_scale(yk)
                     pinfo = info.get(int(years[k - 1]))
                     for mi, m in enumerate(models):
                         if _usable(m, k, positive):
@@ -431,7 +442,7 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
                         except (ValueError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError):
                             continue
                         for j in range(hh):
-                            rec.append((k, j + 1, mi, f[j], y[k + j], s_k, sc_k))
+                            rec.append((k, j + 1, mi, f[j], y[k + j], s_k, sc_k, sl_k))
             final, reasons = {}, {}
             if n:
                 pinfo = info.get(int(years[-1]))
@@ -450,7 +461,7 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
                 "positive": positive,
                 "s": _volatility(x, prior, is_log=positive) if n else np.nan,
                 "scale": _level_scale(y),
-                "records": np.array(rec, dtype=float).reshape(-1, 7),
+                "records": np.array(rec, dtype=float).reshape(-1, 8),
                 "final": final,
                 "reasons": reasons,
             })
@@ -530,16 +541,7 @@ def _resolve_models(models) -> tuple[list[Model], list[Model], bool]:
 
 
 def _auto_candidates() -> list[Model]:
-    from .models import (ARIMA, ETS, Drift, DynamicOptimizedTheta, LogLinearTrend, Naive, PooledGrowth,
-                         RobustTrend, Theta)
-
-    return [
-        Naive(), Drift(), Drift(log=False, name="drift_level"), LogLinearTrend(),
-        RobustTrend(), RobustTrend(log=False, name="robust_trend_level"),
-        ETS(), ETS(log=False, name="ets_level"), Theta(), Theta(log=False, name="theta_level"),
-        DynamicOptimizedTheta(), DynamicOptimizedTheta(log=False, name="dotm_level"),
-        ARIMA(), ARIMA(log=False, name="arima_level"), PooledGrowth(),
-    ]
+    return default_models()
 
 
 def _chunks(items: list, n: int) -> list[list]:
@@ -574,11 +576,12 @@ def _records_frame(results, series_by_sid, base_names) -> pd.DataFrame:
         parts.append(pd.DataFrame({
             "sid": r["sid"], "k": rec[:, 0].astype(int), "j": rec[:, 1].astype(int),
             "model": np.asarray(base_names, dtype=object)[rec[:, 2].astype(int)],
-            "f": rec[:, 3], "actual": rec[:, 4], "s": rec[:, 5], "scale": rec[:, 6],
+            "f": rec[:, 3], "actual": rec[:, 4], "s": rec[:, 5], "scale": rec[:, 6], "lscale": rec[:, 7],
             "positive": r["positive"],
         }))
     if not parts:
-        return pd.DataFrame(columns=["sid", "k", "j", "model", "f", "actual", "s", "scale", "positive", "group"])
+        return pd.DataFrame(columns=["sid", "k", "j", "model", "f", "actual", "s", "scale", "lscale", "positive",
+                                     "group"])
     df = pd.concat(parts, ignore_index=True)
     gmap = {sid: s.group for sid, s in series_by_sid.items()}
     df["group"] = df["sid"].map(gmap)
@@ -589,7 +592,8 @@ def _wide_points(rec: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pivot rolling-origin forecasts to (sid, k, j) x model, plus the row facts."""
     idx = ["sid", "k", "j"]
     wide = rec.pivot_table(index=idx, columns="model", values="f", aggfunc="first")
-    facts = rec.drop_duplicates(idx).set_index(idx)[["actual", "s", "scale", "positive", "group"]].loc[wide.index]
+    facts = rec.drop_duplicates(idx).set_index(idx)[["actual", "s", "scale", "lscale", "positive", "group"]]
+    facts = facts.loc[wide.index]
     return wide, facts
 
 
@@ -729,7 +733,7 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
     # calibration tables: scaled errors of every model column, in both spaces
     x_act = _to_scale(actual, pos)
     s_log = facts["s"].to_numpy(float)
-    sc_lev = np.where(np.isfinite(scale), scale, np.nan)
+    sc_lev = facts["lscale"].to_numpy(float)
     jj = facts.index.get_level_values("j").to_numpy(int)
     sids = facts.index.get_level_values("sid").to_numpy(int)
     for name in wide.columns:
@@ -748,6 +752,13 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
                 entry["log"] = _quantile_table(e_log[gg], jj[gg], h)
                 entry["space"] = _choose_space(e_log[gg], e_lev[gg], jj[gg], sids[gg], actual[gg], f[gg],
                                                s_log[gg], sc_lev[gg], h)
+            allg = cal.pooled_tables.get(name)
+            if group is not None and allg is not None and len(group_masks) > 1:
+                # partial pooling across groups: a group's few origin years say little about rare shocks
+                for space, n_g in (("level", gl.sum()), ("log", gg.sum())):
+                    if entry[space] is not None and allg[space] is not None:
+                        w = n_g / (n_g + _GROUP_N0)
+                        entry[space] = w * entry[space] + (1 - w) * allg[space]
             if group is None:
                 cal.pooled_tables[name] = entry
             else:
@@ -804,13 +815,11 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
     base, requested, auto = _resolve_models(models)
     if calibration is not None:
         # only the models the stored choice may need
-        base_names = {m.name for m in base}
         need = set(calibration.choice.values()) | {n for r in calibration.ranking.values() for n in r}
         for name, (members, _) in calibration.combos.items():
             need |= set(members)
         if auto:
             base = [m for m in base if m.name in need] or base
-        del base_names
     priors = calibration.volatility_prior if calibration is not None else _volatility_priors(allser)
     pinfo = _panel_growth_info(allser)
     do_origins = calibration is None

@@ -32,7 +32,15 @@ __all__ = [
 
 
 def default_models() -> list[Model]:
-    """Fresh instances of the candidate models ``forecast(models="auto")`` chooses among."""
-    members = [ETS(), DynamicOptimizedTheta(), Theta(), ARIMA(), Drift()]
-    return [Naive(), Drift(), LogLinearTrend(), ETS(), Theta(), DynamicOptimizedTheta(), ARIMA(),
-            PooledGrowth(), Combination(members, method="median", name="combo")]
+    """Fresh instances of the single models ``forecast(models="auto")`` chooses among.
+
+    Each trend model comes on logs (for positive series) and on levels; the engine adds median and
+    mean combinations of the best few, ranked on in-sample rolling origins.
+    """
+    return [
+        Naive(), Drift(), Drift(log=False, name="drift_level"), LogLinearTrend(),
+        RobustTrend(), RobustTrend(log=False, name="robust_trend_level"),
+        ETS(), ETS(log=False, name="ets_level"), Theta(), Theta(log=False, name="theta_level"),
+        DynamicOptimizedTheta(), DynamicOptimizedTheta(log=False, name="dotm_level"),
+        ARIMA(), ARIMA(log=False, name="arima_level"), PooledGrowth(),
+    ]
