@@ -189,6 +189,9 @@ def test_vague_on_both_sides_is_no_number():
 
 @pytest.mark.parametrize("text,expected", [
     ("全年专利申请总量1.2万余件。", (2024, "patent_applications", "level", 12000.0)),
+    ("全年专利申请量约5200件。", (2024, "patent_applications", "level", 5200.0)),
+    ("全市高新技术企业超3000家。", (2024, "hte_total", "level", 3000.0)),
+    ("全年新认定高新技术企业近百家。", (2024, "hte_new", "level", 100.0)),
     ("全年科技型中小企业评价入库近1500家，同比增长逾20%。", (2024, "tech_sme", "growth_pct", 20.0)),
     ("全年科技型中小企业评价入库近1500家，同比增长逾20%。", (2024, "tech_sme", "level", 1500.0)),
 ])
@@ -284,6 +287,7 @@ def test_target_phrasings(text, expected):
 @pytest.mark.parametrize("text,kind,value,base", [
     ("到2025年，全社会研发经费投入年均增长15%以上。", "annual_average_growth", 15.0, 2020),
     ("到2025年，高新技术企业数量实现翻番。", "multiple", 2.0, 2020),
+    ("到2025年，全社会研发经费投入翻一番。", "multiple", 2.0, 2020),
     ("到2025年，高新技术企业数量比2018年翻两番。", "multiple", 4.0, 2018),
 ])
 def test_period_targets(text, kind, value, base):
