@@ -333,7 +333,7 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
     for i in check:
         ok = bool(keep[i])
         r = regions[i]
-        rk = r if not isinstance(r, float) else repr(r)
+        rk = r if isinstance(r, (str, int)) else repr(r)  # NaN and unhashable cells (lists) key by repr
         if rk not in reg_cache:
             try:
                 if is_missing(r):
@@ -347,7 +347,7 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
             bad(i, reg)
             ok = False
         a = indicators[i]
-        ak = a if not isinstance(a, float) else repr(a)
+        ak = a if isinstance(a, (str, int)) else repr(a)
         if ak not in ind_cache:
             try:
                 if is_missing(a):

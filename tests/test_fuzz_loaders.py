@@ -400,3 +400,25 @@ def test_read_techme_on_an_arbitrary_file(tmp_path, grid, dataset):
         _write_grid(folder / f"orig_{ds}.csv", grid if ds == dataset else good)
     _write_grid(folder / "orig_HitechFirmsPub.csv", [["province", "year", "num"], ["江西", "2020", "5"]])
     _own_error_only(read_techme, tmp_path)
+
+
+ODD = st.one_of(CELLS, st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(),
+                st.decimals(allow_nan=True), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2),
+                                                                                                  st.integers(), max_size=1),
+                st.dates().map(str), st.just(float("nan")), st.sampled_from(sorted(REGIONS)))
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(st.lists(st.fixed_dictionaries({"region": ODD, "year": ODD, "indicator": ODD | st.sampled_from(sorted(INDICATORS)),
+                                       "value": ODD, "unit": ODD, "status": ODD, "months": ODD}), max_size=6))
+def test_validate_panel_on_arbitrary_python_objects(rows):
+    """A frame built in code (not read from a file) may hold anything; the answer is a panel or the own error."""
+    import pandas as pd
+
+    from innovation_forecast import validate_panel
+
+    frame = pd.DataFrame(rows, columns=["region", "year", "indicator", "value", "unit", "status", "months"])
+    out = _own_error_only(validate_panel, frame)
+    if out is not None and len(out):
+        assert out["value"].map(math.isfinite).all()
+        assert str(out["year"].dtype) == "int64"

@@ -71,6 +71,9 @@ def _int_col(values, locs, what, problems) -> pd.Series:
             if not np.isnan(x):
                 problems.append(f"{loc}: {what} {v!r} is not a whole number")
             out.append(pd.NA)
+        elif not 0 <= x < 2**31:  # months and character offsets: small non-negative whole numbers
+            problems.append(f"{loc}: {what} {v!r} is out of range; expected a whole number from 0")
+            out.append(pd.NA)
         else:
             out.append(int(x))
     return pd.Series(out, dtype="Int64")
