@@ -465,3 +465,33 @@ def test_calibration_is_applied_and_raw_share_kept():
     assert out.iloc[0]["p_meet"] == pytest.approx(1 / (1 + np.exp(-z)))
     assert "recalibrated" in out.iloc[0]["notes"]
     assert out.iloc[1]["p_meet"] == 1.0  # a known outcome is not recalibrated
+
+
+def test_default_calibration_ships_and_is_used_by_default():
+    from innovation_forecast.feasibility.calibration import load_default
+
+    cal = load_default()
+    assert cal is not None and "all" in cal.coef and cal.fitted_on
+    # a better raw score never gives a lower calibrated probability (b > 0 in every group)
+    assert all(b > 0 for (_, b, _) in cal.coef.values())
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    col = np.arange(1, N + 1, dtype=float) * 3
+    paths = {("九江市", "patent_applications"): _fp([2018], [col])}
+    out = assess_targets(panel, pd.DataFrame([_target(value=180.0)]), paths=paths, n_paths=N)
+    row = out.iloc[0]
+    assert row["p_meet_raw"] == pytest.approx(np.mean(col >= 180.0))
+    assert row["p_meet"] != row["p_meet_raw"] and 0 < row["p_meet"] < 1
+    assert "recalibrated (level_h1 map" in row["notes"]
+
+
+def test_cli_reads_targets_from_a_report(capsys, monkeypatch, seeds_dir):
+    import io
+
+    code, cap = _cli(["--report", str(seeds_dir / "shangrao_2017_summary_2018_plan.txt"), "--format", "csv",
+                      "--n-paths", "200"], capsys, monkeypatch)
+    assert code == 0
+    out = pd.read_csv(io.StringIO(cap.out))
+    assert len(out) >= 2 and (out["region"] == "上饶市").all()
+    assert (out["as_of"] == 2017).all()
+    pa = out[(out["indicator"] == "patent_applications") & (out["basis"] == "level")]
+    assert len(pa) and (pa["target"] == 5500).all() and (pa["latest_year"] == 2017).all()
