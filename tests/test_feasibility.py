@@ -133,7 +133,7 @@ def test_new_enterprise_target_falls_back_to_stock_change_as_lower_bound():
                   {("九江市", "hte_total"): _fp([2018], [col])})
     row = out.iloc[0]
     assert row["p_meet"] == pytest.approx(np.mean(col - 200.0 >= 40.0))
-    assert "lower bound" in row["notes"]
+    assert "lower bound" in row["notes"] and "lower bound" in row["explanation"]
     assert "hte_total" in row["inputs"]
 
 

@@ -33,6 +33,11 @@ Comparators ``ge``/``gt``/``le``/``lt`` are applied as written; ``eq``
 has met its plan. ``stretch_low`` (力争 level or the bottom of a 力争 range) is
 scored the same way as ``p_stretch``.
 
+``p_meet`` is the share of sample paths meeting the target, recalibrated by default with the map in
+:mod:`innovation_forecast.feasibility.calibration` (Platt scaling on the share and the historical base rate,
+fitted on rolling origins of the 31 provinces; BENCHMARKS.md "Target feasibility" shows why: the raw
+shares are too low below 0.4). ``p_meet_raw`` keeps the share itself; ``calibration=None`` turns the map off.
+
 Verdicts (thresholds :data:`VERDICT_THRESHOLDS`): ``likely`` p >= 0.8,
 ``toss-up`` 0.4 <= p < 0.8, ``stretch`` 0.2 < p < 0.4, ``unlikely`` p <= 0.2;
 ``met``/``missed`` when the target year's value is already known;
@@ -919,6 +924,9 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
         out["verdict"] = verdict(p)
     out["notes"] = "; ".join(dict.fromkeys(notes))
     out["explanation"] = _explain(out, ind, kind, lang, known, ctx.has_ref)
+    if any("lower bound" in x for x in notes) and not known:
+        out["explanation"] += ("（仅有高企总数变化，概率为下限）" if lang == "zh"
+                               else " (only the change of the stock is known: P is a lower bound)")
     return out
 
 
