@@ -788,16 +788,14 @@ def pending_cli(why: str):
     return pytest.mark.xfail(strict=True, reason=f"pending in the CLI: {why}")
 
 
-@pending_cli("commands/data.py _emit writes df.to_csv without innovation_forecast._csv.safe_to_csv")
 def test_cli_data_csv_output_is_escaped(capsys):
-    from innovation_forecast.commands.data import _emit
+    from innovation_forecast.commands._output import emit
 
-    _emit(pd.DataFrame({"region": ["江西省"], "source": ["=cmd|' /C calc'!A0"], "flag": ["+1"]}), "csv")
+    emit(pd.DataFrame({"region": ["江西省"], "source": ["=cmd|' /C calc'!A0"], "flag": ["+1"]}), "csv")
     cells = _csv_cells(capsys.readouterr().out)
     assert "'=cmd|' /C calc'!A0" in cells and "'+1" in cells
 
 
-@pending_cli("commands/reader.py --format csv writes to_csv without safe_to_csv")
 def test_cli_read_report_csv_output_is_escaped(tmp_path, capsys):
     p = write(tmp_path, "=cmd|calc.txt", "上饶市2017年工作总结\n2017年，全市专利申请量达到4312件。\n")
     assert main(["read-report", str(p), "--format", "csv", "--region", "上饶市", "--report-year", "2017"]) == 0

@@ -15,6 +15,7 @@ import warnings
 import pandas as pd
 
 from ..errors import DataValidationError, UnknownIndicatorError, UnknownRegionError
+from ._output import emit
 
 _SHOW_COLUMNS = ["region", "year", "indicator", "value", "unit", "status", "months", "source", "flag"]
 
@@ -51,21 +52,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def _emit(df: pd.DataFrame, fmt: str) -> None:
-    try:
-        if fmt == "csv":
-            df.to_csv(sys.stdout, index=False)
-        else:
-            with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                                   "display.max_colwidth", 60):
-                print(df.to_string(index=False))
-        sys.stdout.flush()
-    except BrokenPipeError:  # `… | head`: the reader left; not an error
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
 def _show(args) -> int:
     from ..loaders import load_panel
     from ..registry import resolve_indicator, resolve_region
@@ -92,7 +78,7 @@ def _show(args) -> int:
               " (embedded data only; pass --data-dir DIR or set INNOVATION_FORECAST_DATA for the province tables)"),
               file=sys.stderr)
         return 1
-    _emit(sel[_SHOW_COLUMNS], args.format)
+    emit(sel[_SHOW_COLUMNS], args.format)
     conf = panel.attrs.get("conflicts")
     if conf is not None and len(conf):
         mine = conf[conf["region_code"].isin(sel["region_code"]) & conf["indicator"].isin(sel["indicator"])]
@@ -154,12 +140,12 @@ def _validate(args) -> int:
 def _regions(args) -> int:
     from ..registry import regions_frame
 
-    _emit(regions_frame(), args.format)
+    emit(regions_frame(), args.format)
     return 0
 
 
 def _indicators(args) -> int:
     from ..registry import indicators_frame
 
-    _emit(indicators_frame(), args.format)
+    emit(indicators_frame(), args.format)
     return 0

@@ -40,6 +40,7 @@ def _jsonable(v):
 
 
 def _run(args) -> int:
+    from .._csv import safe_to_csv
     from ..reader import read_report
 
     reports = [read_report(f, region=args.region, report_year=args.report_year) for f in args.files]
@@ -63,7 +64,7 @@ def _run(args) -> int:
             frames += [f, t]
         allc = ["kind", "doc", "region", "year", "indicator", "status", "basis", "comparator", "value",
                 "stretch_low", "stretch_high", "unit", "months", "conflict", "quote", "start", "end"]
-        pd.concat(frames, ignore_index=True).reindex(columns=allc).to_csv(out, index=False)
+        safe_to_csv(pd.concat(frames, ignore_index=True).reindex(columns=allc), out, index=False)
         return 0
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 220,
                            "display.max_colwidth", 50):
