@@ -37,8 +37,11 @@ def _conda_deps() -> dict[str, str]:
     env = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
     out = {}
     for d in env["dependencies"]:
-        if isinstance(d, str):
-            name, ver = _req_name(d)
+        items = d.get("pip", []) if isinstance(d, dict) else [d]
+        for spec in items:
+            if spec.startswith("-"):  # "-e ." installs the package itself
+                continue
+            name, ver = _req_name(spec)
             if name not in {"python", "pip"}:
                 out[name] = ver
     return out
