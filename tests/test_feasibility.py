@@ -457,7 +457,8 @@ def test_calibration_is_applied_and_raw_share_kept():
     panel = _panel({("九江市", "patent_applications"): GROWING})
     col = np.arange(1, N + 1, dtype=float) * 3
     paths = {("九江市", "patent_applications"): _fp([2018], [col])}
-    cal = FeasibilityCalibration(coef={"all": (0.0, 0.5, 0.0)})
+    # one region: no peer growths, so no base rate and the p-only map applies
+    cal = FeasibilityCalibration(coef={"all": (5.0, 5.0, 5.0), "all|p": (0.0, 0.5, 0.0)})
     out = _assess(panel, [_target(value=180.0), _target(year=2017, value=1.0)], paths, calibration=cal)
     raw = np.mean(col >= 180.0)
     z = 0.5 * np.log(raw / (1 - raw))
@@ -495,3 +496,12 @@ def test_cli_reads_targets_from_a_report(capsys, monkeypatch, seeds_dir):
     assert (out["as_of"] == 2017).all()
     pa = out[(out["indicator"] == "patent_applications") & (out["basis"] == "level")]
     assert len(pa) and (pa["target"] == 5500).all() and (pa["latest_year"] == 2017).all()
+
+
+def test_missing_base_rate_uses_the_p_only_map():
+    from innovation_forecast.feasibility.calibration import FeasibilityCalibration
+
+    cal = FeasibilityCalibration(coef={"growth_h1": (0.0, 0.0, 1.0), "growth_h1|p": (0.0, 1.0, 0.0)})
+    out = cal.apply([0.2, 0.2], [0.9, np.nan], ["growth_h1", "growth_h1"])
+    assert out[0] == pytest.approx(0.9, abs=1e-3)  # with a base rate: this map uses only the base rate
+    assert out[1] == pytest.approx(0.2, abs=1e-3)  # without: the p-only map (identity here), not base = 0.5

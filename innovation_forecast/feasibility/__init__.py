@@ -958,8 +958,15 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
             return (f"{T}年{ind.zh}实际为{_fmt_num(o['mean'])}{unit}，目标{_CMP_TEXT[o['comparator']]}"
                     f"{_fmt_num(o['target'])}{unit} → {vz}。")
         span = T - int(o["latest_year"])
-        need = (f"{T}年需增长{_pct(o['required_growth'], False)}" if span == 1
-                else f"{int(o['latest_year']) + 1}–{T}年需年均增长{_pct(o['required_growth'], False)}")
+        req = o["required_growth"]
+        up = o["comparator"] not in ("le", "lt")
+        years = f"{T}年" if span == 1 else f"{int(o['latest_year']) + 1}–{T}年"
+        avg = "" if span == 1 else "年均"
+        if np.isfinite(req) and up and req <= 0:
+            need = (f"{years}{avg}持平即可完成" if abs(req) < 5e-4
+                    else f"{years}即使{avg}下降{_pct(-req, False)}也可完成")
+        else:
+            need = f"{years}需{avg}增长{_pct(req, False)}"
         need += f"（目标{_fmt_num(o['target'])}{unit}，{o['latest_year']}年为{_fmt_num(o['latest_value'])}{unit}"
         if np.isfinite(o["required_growth_pct_rank"]):
             need += f"，同类地区历年增速中{100 - o['required_growth_pct_rank']:.0f}%达到过"
@@ -981,8 +988,9 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
     up = o["comparator"] not in ("le", "lt")
     easy = np.isfinite(o["required_growth"]) and (o["required_growth"] <= 0 if up else o["required_growth"] >= 0)
     verb = "Met even with" if easy else "Needs"
-    need = (f"{verb} {_pct(o['required_growth'])} in {T}" if span == 1
-            else f"{verb} {_pct(o['required_growth'])}/yr over {int(o['latest_year']) + 1}–{T}")
+    g = ("no growth" if easy and abs(o["required_growth"]) < 5e-4
+         else _pct(o["required_growth"]) + ("" if span == 1 else "/yr"))
+    need = (f"{verb} {g} in {T}" if span == 1 else f"{verb} {g} over {int(o['latest_year']) + 1}–{T}")
     need += f" (to {_fmt_num(o['target'])} {unit} from {_fmt_num(o['latest_value'])} in {o['latest_year']}"
     if np.isfinite(o["required_growth_pct_rank"]):
         need += f"; reached in {100 - o['required_growth_pct_rank']:.0f}% of peer region-years"

@@ -5,19 +5,31 @@ FITTED_ON = 'bench/feasibility.py: 26,202 synthetic targets, 31 provinces, origi
 #: group -> (a, b, c): logit p = a + b logit(p_raw) + c logit(base_rate)
 COEF = {
     'all': (0.009620, 0.435666, 0.340723),
+    'all|p': (0.213479, 0.645222, 0.000000),
     'change_h1': (0.137931, 0.020043, 0.347976),
+    'change_h1|p': (0.469526, 0.295335, 0.000000),
     'growth_h1': (-0.192913, 0.320426, 0.546861),
+    'growth_h1|p': (0.121538, 0.680525, 0.000000),
     'growth_h2': (0.148262, 0.599136, 0.141631),
+    'growth_h2|p': (0.220093, 0.650563, 0.000000),
     'level_h1': (-0.059126, 0.331497, 0.550812),
+    'level_h1|p': (0.214069, 0.755840, 0.000000),
     'level_h2': (-0.047232, 0.260626, 0.512399),
+    'level_h2|p': (0.344674, 0.553655, 0.000000),
 }
 
 #: training pairs per group
 N = {
     'all': 26202,
+    'all|p': 26202,
     'change_h1': 1674,
+    'change_h1|p': 1674,
     'growth_h1': 13920,
+    'growth_h1|p': 13920,
     'growth_h2': 6216,
+    'growth_h2|p': 6216,
     'level_h1': 2320,
+    'level_h1|p': 2320,
     'level_h2': 2072,
+    'level_h2|p': 2072,
 }

@@ -48,7 +48,8 @@ class FeasibilityCalibration:
     Attributes
     ----------
     coef
-        ``{group: (a, b, c)}`` as in the module docstring.
+        ``{group: (a, b, c)}`` as in the module docstring, and ``{"<group>|p": (a, b, 0)}``: the map on
+        ``logit(p_raw)`` alone, used when a target has no base rate.
     n
         Training pairs per group.
     fitted_on
@@ -60,17 +61,28 @@ class FeasibilityCalibration:
     fitted_on: str = ""
 
     def apply(self, p_raw, base_rate, group) -> np.ndarray:
-        """Recalibrated probabilities (arrays of equal length; base_rate NaN → 0.5, i.e. no information)."""
+        """Recalibrated probabilities (arrays of equal length).
+
+        Where ``base_rate`` is NaN (no peer growths to count) the group's p-only map (key ``"<group>|p"``,
+        fitted without the base rate) is used, so a missing base rate is not read as a base rate of 0.5.
+        """
         p_raw = np.atleast_1d(np.asarray(p_raw, dtype=float))
         base = np.atleast_1d(np.asarray(base_rate, dtype=float))
-        base = np.where(np.isfinite(base), base, 0.5)
         groups = np.broadcast_to(np.asarray(group, dtype=object), p_raw.shape)
         out = p_raw.copy()
+        has_base = np.isfinite(base)
         for g in set(groups.tolist()):
-            a, b, c = self.coef.get(g, self.coef.get("all", (0.0, 1.0, 0.0)))
-            m = (groups == g) & np.isfinite(p_raw)
-            z = a + b * _logit(p_raw[m]) + c * _logit(base[m])
-            out[m] = 1.0 / (1.0 + np.exp(-z))
+            for with_base in (True, False):
+                m = (groups == g) & np.isfinite(p_raw) & (has_base if with_base else ~has_base)
+                if not m.any():
+                    continue
+                if with_base:
+                    a, b, c = self.coef.get(g, self.coef.get("all", (0.0, 1.0, 0.0)))
+                    z = a + b * _logit(p_raw[m]) + c * _logit(base[m])
+                else:
+                    a, b, _ = self.coef.get(f"{g}|p", self.coef.get("all|p", (0.0, 1.0, 0.0)))
+                    z = a + b * _logit(p_raw[m])
+                out[m] = 1.0 / (1.0 + np.exp(-z))
         return out
 
 
@@ -115,11 +127,16 @@ def fit_calibration(frame: pd.DataFrame, min_pairs: int = 200, fitted_on: str = 
         X = np.column_stack([_logit(d[pcol]), _logit(d["base_rate"].fillna(0.5))])
         return tuple(float(v) for v in _fit_logistic(X, d["outcome"].to_numpy(float)))
 
-    if len(df) >= min_pairs and df["outcome"].nunique() == 2:
-        coef["all"], n["all"] = fit(df), len(df)
-    for g, d in df.groupby("group"):
+    def fit_p(d):
+        a, b = _fit_logistic(_logit(d[pcol])[:, None], d["outcome"].to_numpy(float))
+        return float(a), float(b), 0.0
+
+    for g, d in [("all", df), *((str(k), v) for k, v in df.groupby("group"))]:
         if len(d) >= min_pairs and d["outcome"].nunique() == 2:
-            coef[str(g)], n[str(g)] = fit(d), len(d)
+            wb = d[d["base_rate"].notna()]
+            if len(wb) >= min_pairs and wb["outcome"].nunique() == 2:
+                coef[g], n[g] = fit(wb), len(wb)
+            coef[f"{g}|p"], n[f"{g}|p"] = fit_p(d), len(d)
     return FeasibilityCalibration(coef=coef, n=n, fitted_on=fitted_on)
 
 
