@@ -894,6 +894,10 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
     if len(pool) < MIN_POOL:
         notes.append(f"percentiles left out: {len(pool)} annual growths of {ind_name} in the panel and reference "
                      f"(< {MIN_POOL})")
+        if s.n_obs <= 2:
+            notes.append(f"only {s.n_obs} observation(s) and no peer growths: the spread of the forecast is the "
+                         "engine's default, not learnt; pass reference= (or set a data directory) for a "
+                         "sounder probability")
         pool = np.array([])
     out["required_growth_pct_rank"] = growth_percentile(req, pool)
     out["base_rate"] = _base_rate(req, pool, cmp_eff)
