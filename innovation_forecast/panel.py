@@ -68,6 +68,8 @@ MISSING_MARKERS = frozenset({"", "—", "——", "-", "--", "–", "...", "....
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+#: What Excel writes to CSV for a number too wide for its General-format column: "1.23E+11".
+_EXCEL_SCI = re.compile(r"[+-]?\d(?:\.\d+)?E[+-]\d{2,3}")
 _YEAR = re.compile(r"(\d{4})(?:\.0+)?\s*年?(?:度)?")
 
 
@@ -258,6 +260,7 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
         Listing every problem as ``file:line: what is wrong``: unknown regions or indicators (with the
         registry's closest names), non-numeric values, impossible years (before 1949 or more than
         10 years ahead), units that do not convert, negative values, percentage shares above 100,
+        numbers in Excel's scientific display format (``1.23E+11``, digits lost),
         bad status/months, and duplicate
         keys with conflicting values.
 
@@ -299,6 +302,9 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
             else:
                 try:
                     got = parse_number(v)
+                    if key is not None and _EXCEL_SCI.fullmatch(key.strip()):
+                        got = (f"value {v!r} looks like Excel's scientific display format (digits are lost when a "
+                               "narrow General column is saved as CSV); format the column as Number and save again")
                 except NotANumber as exc:
                     got = str(exc)
                 if key is not None:

@@ -784,10 +784,6 @@ def _csv_cells(text: str) -> list[str]:
     return [c for row in _csv_mod.reader(io.StringIO(text, newline="")) for c in row]
 
 
-def pending_cli(why: str):
-    return pytest.mark.xfail(strict=True, reason=f"pending in the CLI: {why}")
-
-
 def test_cli_data_csv_output_is_escaped(capsys):
     from innovation_forecast.commands._output import emit
 
@@ -808,3 +804,26 @@ def test_cli_feasibility_csv_output_is_escaped(tmp_path, capsys):
     assert main(["feasibility", "--report", str(p), "--format", "csv", "--n-paths", "200"]) == 0
     cells = _csv_cells(capsys.readouterr().out)
     assert "'=cmd|calc" in cells and "=cmd|calc" not in cells
+
+
+def test_excel_percent_format_is_read_as_shown(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["region", "year", "indicator", "value", "unit"])
+    ws.append(["江西", 2020, "rd_intensity", 0.0168, "%"])
+    ws.append(["江西", 2021, "rd_intensity", 1.77, "%"])
+    ws.append(["江西", 2022, "rd_intensity", 1.8, '"%"'])
+    ws["D2"].number_format = "0.00%"      # shown as 1.68%
+    ws["D4"].number_format = '0.00"%"'    # a literal % sign: shown as 1.80%
+    ws["E4"] = "%"
+    p = tmp_path / "pct.xlsx"
+    wb.save(p)
+    assert read_tidy(p)["value"].tolist() == [1.68, 1.77, 1.8]
+
+
+@pytest.mark.parametrize("cell", ["1.23E+11", "4.31E+06", "1E+05", "2.5E-03"])
+def test_excel_scientific_display_in_csv_is_reported(tmp_path, cell):
+    p = write(tmp_path, "sci.csv", HEADER + f"江西,2020,patent_applications,{cell},件\n")
+    with pytest.raises(DataValidationError, match=r"sci\.csv:2: value .* looks like Excel's scientific display"):
+        read_tidy(p)

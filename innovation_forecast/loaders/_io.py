@@ -224,7 +224,8 @@ def read_excel_grid(path: str | os.PathLike, sheet: int | str = 0, *, max_bytes:
 
     Formulas are never evaluated: a cell shows the value Excel cached when the file was saved, and a
     formula without a cached value is read as its text (``=cmd|' /C calc'!A0``), so it is reported as a
-    non-numeric cell or unknown name instead of silently becoming a blank.
+    non-numeric cell or unknown name instead of silently becoming a blank. A number in a percent format
+    (``0.00%``) is read as shown (0.0168 → 1.68), so an R&D intensity is not read 100 times too small.
     """
     p = Path(path)
     check_size(p, max_bytes)
@@ -271,18 +272,36 @@ def _read_excel_grid(p: Path, sheet: int | str) -> Grid:
     return Grid([r for r, _ in keep], [n for _, n in keep], p.name, [])
 
 
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+
+
+def _percent_format(fmt: object) -> bool:
+    """True for an Excel number format that shows the value ×100 with a % sign (``0.00%``), not a
+    literal ``"%"`` or ``\\%``."""
+    return isinstance(fmt, str) and "%" in _QUOTED.sub("", fmt)
+
+
+def _cell_value(cell, data_only: bool) -> object:
+    v = cell.value
+    if v is None or isinstance(v, (str, bool)) or hasattr(v, "year"):
+        return v
+    if isinstance(v, (int, float)):
+        if data_only and _percent_format(getattr(cell, "number_format", None)):
+            # the sheet shows 1.68% for a stored 0.0168: read what the user typed and sees
+            from decimal import Decimal
+
+            return float(Decimal(repr(v)) * 100)
+        return v
+    return str(getattr(v, "text", v))  # ArrayFormula / DataTableFormula objects → their text
+
+
 def _openpyxl_rows(p: Path, sheet: int | str, data_only: bool) -> list[list[object]]:
     import openpyxl
 
     wb = openpyxl.load_workbook(str(p), read_only=True, data_only=data_only)
     try:
         ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet]
-        out = []
-        for r in ws.iter_rows(values_only=True):
-            # ArrayFormula / DataTableFormula objects (data_only=False) → their text
-            out.append([c if c is None or isinstance(c, (str, int, float, bool)) or hasattr(c, "year")
-                        else str(getattr(c, "text", c)) for c in r])
-        return out
+        return [[_cell_value(c, data_only) for c in r] for r in ws.iter_rows()]
     finally:
         wb.close()
 
