@@ -827,3 +827,24 @@ def test_excel_scientific_display_in_csv_is_reported(tmp_path, cell):
     p = write(tmp_path, "sci.csv", HEADER + f"江西,2020,patent_applications,{cell},件\n")
     with pytest.raises(DataValidationError, match=r"sci\.csv:2: value .* looks like Excel's scientific display"):
         read_tidy(p)
+
+
+def test_workbook_with_a_cover_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    cover = wb.active
+    cover.title = "说明"
+    cover.append(["本表由市统计局提供，数据截至2021年底。"])
+    data = wb.create_sheet("数据")
+    data.append(["地区", "2020年", "2021年"])
+    data.append(["南昌市", 10, 12])
+    p = tmp_path / "book.xlsx"
+    wb.save(p)
+    with pytest.raises(DataValidationError, match=r"book\.xlsx: no header row .*sheets '说明', '数据'; pass sheet="):
+        read_wide(p, indicator="patent_applications")
+    assert read_wide(p, indicator="patent_applications", sheet="数据")["value"].tolist() == [10.0, 12.0]
+    assert read_wide(p, indicator="patent_applications", sheet=1)["value"].tolist() == [10.0, 12.0]
+    with pytest.raises(DataValidationError, match=r"no sheet 'Sheet9'; the workbook has sheets '说明', '数据'"):
+        read_tidy(p, sheet="Sheet9")
+    with pytest.raises(DataValidationError, match=r"book\.xlsx:1: no column for .*sheets '说明', '数据'"):
+        read_tidy(p)

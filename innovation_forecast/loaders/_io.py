@@ -11,7 +11,7 @@ import io
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataValidationError
@@ -181,6 +181,14 @@ class Grid:
     lines: list[int]
     name: str  # the file name used in messages and in the ``source`` column
     notes: list[str]  # comment lines / title lines that are not data (units may hide there)
+    sheets: list[str] = field(default_factory=list)  # every sheet of a workbook (empty for text files)
+
+    def sheet_hint(self) -> str:
+        """Advice naming the other sheets when a workbook has several (the first is often a cover page)."""
+        if len(self.sheets) < 2:
+            return ""
+        return (f" The workbook has sheets {', '.join(repr(s) for s in self.sheets)}; pass sheet= "
+                "to read another one.")
 
 
 def read_csv_grid(path: str | os.PathLike, *, max_bytes: int | str | None = None) -> Grid:
@@ -242,6 +250,17 @@ def read_excel_grid(path: str | os.PathLike, sheet: int | str = 0, *, max_bytes:
             [f"{p.name}:1: not a readable Excel workbook ({type(exc).__name__})"]) from None
 
 
+def _pick_sheet(p: Path, names: list[str], sheet: int | str) -> int:
+    if isinstance(sheet, str):
+        if sheet in names:
+            return names.index(sheet)
+    elif -len(names) <= int(sheet) < len(names):
+        return int(sheet) % len(names)
+    raise DataValidationError(
+        f"{p.name}: no sheet {sheet!r}; the workbook has sheets {', '.join(repr(n) for n in names)}.",
+        [f"{p.name}: no sheet {sheet!r}"])
+
+
 def _read_excel_grid(p: Path, sheet: int | str) -> Grid:
     rows: list[list[object]] = []
     lines: list[int] = []
@@ -249,7 +268,8 @@ def _read_excel_grid(p: Path, sheet: int | str) -> Grid:
         import xlrd
 
         book = xlrd.open_workbook(str(p))
-        sh = book.sheet_by_name(sheet) if isinstance(sheet, str) else book.sheet_by_index(sheet)
+        names = list(book.sheet_names())
+        sh = book.sheet_by_index(_pick_sheet(p, names, sheet))
         for i in range(sh.nrows):
             vals = []
             for c in sh.row(i):
@@ -262,14 +282,14 @@ def _read_excel_grid(p: Path, sheet: int | str) -> Grid:
             rows.append(vals)
             lines.append(i + 1)
     else:
-        cached = _openpyxl_rows(p, sheet, data_only=True)
-        formulas = _openpyxl_rows(p, sheet, data_only=False)
+        names, cached = _openpyxl_rows(p, sheet, data_only=True)
+        _, formulas = _openpyxl_rows(p, sheet, data_only=False)
         for i, (vals, forms) in enumerate(zip(cached, formulas)):
             rows.append([f if v is None and isinstance(f, str) and f.startswith("=") else v
                          for v, f in zip(vals, forms)])
             lines.append(i + 1)
     keep = [(r, n) for r, n in zip(rows, lines) if any(not is_missing(c) for c in r)]
-    return Grid([r for r, _ in keep], [n for _, n in keep], p.name, [])
+    return Grid([r for r, _ in keep], [n for _, n in keep], p.name, [], names)
 
 
 _QUOTED = re.compile(r'"[^"]*"|\\.')
@@ -295,19 +315,20 @@ def _cell_value(cell, data_only: bool) -> object:
     return str(getattr(v, "text", v))  # ArrayFormula / DataTableFormula objects → their text
 
 
-def _openpyxl_rows(p: Path, sheet: int | str, data_only: bool) -> list[list[object]]:
+def _openpyxl_rows(p: Path, sheet: int | str, data_only: bool) -> tuple[list[str], list[list[object]]]:
     import openpyxl
 
     wb = openpyxl.load_workbook(str(p), read_only=True, data_only=data_only)
     try:
-        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet]
-        return [[_cell_value(c, data_only) for c in r] for r in ws.iter_rows()]
+        names = list(wb.sheetnames)
+        ws = wb.worksheets[_pick_sheet(p, names, sheet)]
+        return names, [[_cell_value(c, data_only) for c in r] for r in ws.iter_rows()]
     finally:
         wb.close()
 
 
-def read_grid(path: str | os.PathLike, *, max_bytes: int | str | None = None) -> Grid:
-    """Read a CSV/TSV or Excel file into a :class:`Grid` by its extension.
+def read_grid(path: str | os.PathLike, *, max_bytes: int | str | None = None, sheet: int | str = 0) -> Grid:
+    """Read a CSV/TSV or Excel file (``sheet``: index or name, Excel only) into a :class:`Grid` by its extension.
 
     Raises :class:`~innovation_forecast.errors.DataValidationError` for an empty file, a binary file
     with a text extension, an unreadable workbook or a file over the size limit (:func:`max_bytes_limit`).
@@ -322,7 +343,7 @@ def read_grid(path: str | os.PathLike, *, max_bytes: int | str | None = None) ->
         raise DataValidationError(f"{p.name}: the file is empty (0 bytes); expected a table with a header row.",
                                   [f"{p.name}:1: empty file"])
     if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        return read_excel_grid(p, max_bytes=max_bytes)
+        return read_excel_grid(p, sheet, max_bytes=max_bytes)
     return read_csv_grid(p, max_bytes=max_bytes)
 
 

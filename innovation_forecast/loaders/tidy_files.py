@@ -67,7 +67,7 @@ def _grid_to_raw(grid: Grid, label: str) -> pd.DataFrame:
             hint = " The header is one cell: the delimiter is not ',', ';' or a tab — save the file as CSV."
         raise DataValidationError(
             f"{label}:{line}: no column for {', '.join(missing)} in header {list(header)!r}; a tidy file needs "
-            f"region, year, indicator, value (or 地区/省份, 年份, 指标, 数值).{hint}",
+            f"region, year, indicator, value (or 地区/省份, 年份, 指标, 数值).{hint}{grid.sheet_hint()}",
             [f"{label}:{line}: missing column {c!r}" for c in missing],
         )
     data = {c: [r[i] if i < len(r) else None for r in grid.rows[h + 1:]] for c, i in cols.items()}
@@ -84,7 +84,7 @@ def _grid_to_raw(grid: Grid, label: str) -> pd.DataFrame:
 
 
 def read_tidy(path: str | os.PathLike, *, source: str | None = None,
-              max_bytes: int | str | None = None) -> pd.DataFrame:
+              max_bytes: int | str | None = None, sheet: int | str = 0) -> pd.DataFrame:
     """Read a tidy (long) file into the panel.
 
     Parameters
@@ -100,6 +100,8 @@ def read_tidy(path: str | os.PathLike, *, source: str | None = None,
     max_bytes
         Refuse files larger than this many bytes before reading them (``"200MB"`` works too; ``0`` = no
         limit). Default: ``$INNOVATION_FORECAST_MAX_BYTES``, else 512 MiB.
+    sheet
+        Excel only: the sheet to read, by position (default the first) or name.
 
     Returns
     -------
@@ -138,7 +140,7 @@ def read_tidy(path: str | os.PathLike, *, source: str | None = None,
         raw["_file"] = p.name
         raw["_line"] = [f"row {i + 1}" for i in range(len(df))]
     else:
-        raw = _grid_to_raw(read_grid(p, max_bytes=max_bytes), p.name)
+        raw = _grid_to_raw(read_grid(p, max_bytes=max_bytes, sheet=sheet), p.name)
     prior = raw.attrs.pop("problems", [])
     return tidy(raw, source=source or p.name, name=p.name, problems=prior)
 

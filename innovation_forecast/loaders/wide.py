@@ -45,13 +45,15 @@ def _find_header(grid: Grid, orientation: str) -> tuple[int, str]:
     line = grid.lines[0] if grid.lines else 1
     raise DataValidationError(
         f"{grid.name}: no header row with {want} found in the first 40 rows; expected a wide table such as "
-        "'region, 2017, 2018, …' (orientation='regions_x_years') or 'year, 江西, 湖南, …' ('years_x_regions').",
+        "'region, 2017, 2018, …' (orientation='regions_x_years') or 'year, 江西, 湖南, …' ('years_x_regions')."
+        + grid.sheet_hint(),
         [f"{grid.name}:{line}: no header row with {want}"],
     )
 
 
 def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = None, orientation: str = "auto",
-              source: str | None = None, max_bytes: int | str | None = None) -> pd.DataFrame:
+              source: str | None = None, max_bytes: int | str | None = None,
+              sheet: int | str = 0) -> pd.DataFrame:
     """Read a wide yearbook table into the panel.
 
     Parameters
@@ -73,6 +75,8 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
     max_bytes
         Refuse files larger than this many bytes before reading them (default
         ``$INNOVATION_FORECAST_MAX_BYTES``, else 512 MiB; ``0`` = no limit).
+    sheet
+        Excel only: the sheet to read, by position (default the first) or name.
 
     Returns
     -------
@@ -94,7 +98,7 @@ def read_wide(path: str | os.PathLike, *, indicator: str, unit: str | None = Non
     if orientation not in _ORIENTATIONS:
         raise ValueError(f"orientation={orientation!r}; expected one of {', '.join(_ORIENTATIONS)}")
     p = Path(path)
-    grid = read_grid(p, max_bytes=max_bytes)
+    grid = read_grid(p, max_bytes=max_bytes, sheet=sheet)
     h, orient = _find_header(grid, orientation)
     header = grid.rows[h]
     titles = grid.notes + [" ".join(str(c) for c in r if not is_missing(c)) for r in grid.rows[:h]]
