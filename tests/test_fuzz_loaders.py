@@ -422,3 +422,17 @@ def test_validate_panel_on_arbitrary_python_objects(rows):
     if out is not None and len(out):
         assert out["value"].map(math.isfinite).all()
         assert str(out["year"].dtype) == "int64"
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(st.binary(max_size=300) | st.lists(st.lists(CELLS, max_size=6), max_size=5).map(
+    lambda g: "\n".join(",".join(r) for r in g).encode("utf-8")),
+       st.sampled_from(["v.csv", "v.xlsx", "v.txt"]), st.booleans())
+def test_data_validate_cli_never_tracebacks(tmp_path, capsys, raw, name, wide):
+    from innovation_forecast.cli import main
+
+    p = tmp_path / name
+    p.write_bytes(raw)
+    argv = ["data", "validate", str(p)] + (["--wide", "gdp"] if wide else [])
+    assert main(argv) in (0, 1, 2)
+    capsys.readouterr()
