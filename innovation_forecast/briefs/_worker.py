@@ -1,6 +1,6 @@
 """One brief in one worker: papermill on a warm, reused Jupyter kernel.
 
-Starting a kernel and importing pandas, statsmodels and seaborn in it costs about 4 s, and
+Starting a kernel and importing pandas and matplotlib in it costs a few seconds, and
 importing papermill about 1–3 s; a city brief's own cells take well under a second. So each
 worker process (or each thread of a Dask worker) keeps one kernel, started and warmed (imports
 done) before the first brief, and reuses it: between briefs the user namespace is reset
@@ -44,7 +44,6 @@ DEFAULT_WARM_CODE = """\
 import warnings
 import numpy, pandas, matplotlib
 import matplotlib.pyplot
-import seaborn
 import IPython.display
 import innovation_forecast
 import innovation_forecast.briefs

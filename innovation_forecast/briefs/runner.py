@@ -276,9 +276,23 @@ class _LocalPool:
         return self.ex.submit(_worker.run_task, task)
 
     def map_calls(self, fn, items):
-        """Run ``fn(*args)`` for each args on the workers (used for the batch's shared inputs)."""
+        """Run ``fn(*args)`` for each args, on the workers and in this process at once.
+
+        Used for the batch's shared inputs. The workers are still starting their kernels when
+        these jobs arrive, so this process takes jobs from the end of the queue while the
+        workers take them from the front (a job not yet started can be cancelled and run here).
+        """
         futures = [self.ex.submit(fn, *args) for args in items]
-        return [f.result() for f in futures]
+        results: list = [None] * len(items)
+        here: set[int] = set()
+        for i in reversed(range(len(items))):
+            if futures[i].cancel():
+                results[i] = fn(*items[i])
+                here.add(i)
+        for i, fut in enumerate(futures):
+            if i not in here:
+                results[i] = fut.result()
+        return results
 
     def as_completed(self, futures):
         from concurrent.futures import as_completed
