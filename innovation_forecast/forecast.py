@@ -12,12 +12,19 @@ The engine (the "core class" of STYLE.md) does the fan-out that models know noth
    (sMAPE and MASE relative to naive) on the pooled rolling-origin forecasts. The winner is
    used for every series of the group that it can fit; others fall back to the next-ranked
    model that fits (recorded in ``fallback_used``/``fallback_reason``).
-4. **Calibration.** The rolling-origin errors of each model, as log ratios (levels for
-   series with zeros or negatives) divided by the series' volatility, are pooled per group
-   and horizon; their empirical quantiles, shrunk toward a horizon-pooled sqrt(h) shape when
-   a horizon has few errors, give the quantile function ``Q_j(p)``. Intervals are
-   ``point * exp(s * Q_j(p))``; sample paths put the same ``Q_j`` on a random-walk copula
-   (cumulative growth shocks), so path quantiles equal the intervals.
+4. **Calibration.** The rolling-origin errors of each model are pooled per group and
+   horizon in two error spaces -- log ratios divided by the series' log volatility, and level
+   errors divided by the mean absolute change of the last 5 years -- and the space with the
+   lower two-fold cross-validated interval score is kept. Empirical quantiles, shrunk toward a
+   horizon-pooled sqrt(h) shape when a horizon has few errors and toward the all-groups table
+   when a group has few, give the quantile function ``Q_j(p)``. Intervals are
+   ``point * exp(s * Q_j(p))`` or ``point + scale * Q_j(p)`` (floored at 0 for positive series);
+   sample paths put the same ``Q_j`` on a random-walk copula (cumulative growth shocks), so path
+   quantiles equal the intervals.
+
+With an explicit model list every model gets its own rows; where one cannot fit a series the
+``fallback`` (default naive) fills in, the rows keep the requested model's name and say so in
+``fallback_used``/``fallback_reason``.
 
 The fitted selection and quantile tables live in a :class:`Calibration`; fit it once with
 :func:`calibrate` and pass ``calibration=`` to reuse it.
@@ -513,7 +520,7 @@ def _volatility_priors(series: list[_Series]) -> dict:
     return {k: float(np.median(v)) for k, v in acc.items()}
 
 
-def _resolve_models(models) -> tuple[list[Model], list[Model], bool]:
+def _resolve_models(models, fallback: Model | None = None) -> tuple[list[Model], list[Model], bool]:
     """(base models to fit, requested models incl. combinations, auto?)."""
     auto = isinstance(models, str) and models == "auto"
     if auto:
@@ -537,6 +544,8 @@ def _resolve_models(models) -> tuple[list[Model], list[Model], bool]:
             if p.name not in seen:
                 seen.add(p.name)
                 base.append(p)
+    if not auto and fallback is not None and fallback.name not in seen:
+        base.append(fallback)  # fitted so it can stand in; not reported unless used
     return base, requested, auto
 
 
@@ -791,7 +800,8 @@ class _Fitted:
         return np.maximum(v, 0.0) if self.positive else v
 
 
-def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibration, n_origins):
+def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibration, n_origins,
+            fallback: Model | None = None):
     keys = tuple(keys)
     if isinstance(h, (bool, np.bool_)) or int(h) != h or int(h) < 1:
         raise ValueError(f"h (horizon in years) must be a positive integer; got {h!r}.")
@@ -812,7 +822,13 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
         ref_series = _split_series(rdf, rkeys or group_by, group_by, start=len(series), reference=True)
     allser = series + ref_series
     by_sid = {s.sid: s for s in allser}
-    base, requested, auto = _resolve_models(models)
+    if fallback is None:
+        from .models import Naive
+
+        fallback = Naive()
+    if not isinstance(fallback, Model):
+        raise TypeError(f"fallback must be a model instance such as Naive(); got {fallback!r}.")
+    base, requested, auto = _resolve_models(models, fallback)
     if calibration is not None:
         # only the models the stored choice may need
         need = set(calibration.choice.values()) | {n for r in calibration.ranking.values() for n in r}
@@ -864,6 +880,8 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
             wanted = [calibration.choice.get(s.group)] if calibration.choice.get(s.group) else []
             order = wanted + [m for m in calibration.ranking.get(s.group, []) if m not in wanted]
             order += [m for m in ("pooled", "drift", "drift_level", "naive") if m not in order]
+            if fallback.name in {b.name for b in base} and fallback.name not in order:
+                order.append(fallback.name)
             first = order[0]
             for name in order:
                 v = value_of(name)
@@ -884,11 +902,13 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
                 fb, why, used = False, "", m.name
                 if v is None:
                     fb = True
-                    why = f"{reasons.get(m.name, m.name + ' unavailable')}; naive used"
-                    v = value_of("naive")
+                    why = f"{reasons.get(m.name, m.name + ' unavailable')}; {fallback.name} used"
+                    v = value_of(fallback.name)
                     if v is None:
+                        why = f"{reasons.get(m.name, m.name + ' unavailable')}; " \
+                              f"{fallback.name} unavailable too, last value carried forward"
                         v = np.full(h, s.y[-1]) if len(s.y) else np.full(h, np.nan)
-                    tab = calibration.table(s.group, "naive", h, pos)
+                    tab = calibration.table(s.group, fallback.name, h, pos)
                 else:
                     tab = calibration.table(s.group, m.name, h, pos)
                 fitted.append(_Fitted(s, used, v, pos, r["s"], r["scale"], fb, why, *tab))
@@ -932,7 +952,7 @@ def forecast(panel: pd.DataFrame, h: int, level: Sequence[float] = (80, 95), mod
              keys: Sequence[str] = ("region", "indicator"), n_jobs: int = 1, client=None,
              reference: pd.DataFrame | None = None, quantiles: Sequence[float] = (),
              group_by: Sequence[str] | None = None, calibration: Calibration | None = None,
-             n_origins: int = N_ORIGINS) -> pd.DataFrame:
+             n_origins: int = N_ORIGINS, fallback: Model | None = None) -> pd.DataFrame:
     """Forecast every series of a long panel with calibrated intervals.
 
     Parameters
@@ -964,6 +984,9 @@ def forecast(panel: pd.DataFrame, h: int, level: Sequence[float] = (80, 95), mod
         A :class:`Calibration` from :func:`calibrate` to reuse instead of refitting.
     n_origins
         In-sample rolling origins per series.
+    fallback
+        Model standing in when a requested model cannot fit a series (default ``Naive()``); with
+        ``models="auto"`` the next-ranked model that fits is used first.
 
     Returns
     -------
@@ -987,7 +1010,7 @@ def forecast(panel: pd.DataFrame, h: int, level: Sequence[float] = (80, 95), mod
         if not 0 < q < 1:
             raise ValueError(f"quantiles must be probabilities strictly between 0 and 1; got {q!r}.")
     fitted, cal, keys, h = _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibration,
-                                   n_origins)
+                                   n_origins, fallback)
     probs = []
     for v in level:
         probs += [0.5 - v / 200, 0.5 + v / 200]

@@ -341,3 +341,18 @@ def test_cli_backtest_summary(data_dir, capsys):
     assert acc["n"].iloc[0] == 31 * 2
     for c in ("mase", "mase_vs_naive", "coverage_80", "coverage_95", "msis_95"):
         assert np.isfinite(acc[c].iloc[0])
+
+
+def test_fallback_model_can_be_chosen():
+    p = short_panel()
+    with pytest.warns(FallbackWarning):
+        fc = forecast(p, h=2, models=[Theta()], fallback=Drift())
+    city = fc[fc.region == "萍乡市"]  # 3 years: enough for Theta (min_obs 3)
+    assert not city["fallback_used"].any()
+    one = fc[fc.region == "湘东区"]  # 1 year: Theta cannot fit, Drift cannot either -> the constant
+    assert one["fallback_used"].all() and one["fallback_reason"].str.contains("last value carried").all()
+    assert fc[fc.region == "r000"]["fallback_reason"].eq("").all()
+    assert np.allclose(one["mean"], 50.0)
+    assert set(fc["model"]) == {"theta"}
+    with pytest.raises(TypeError, match="fallback"):
+        forecast(p, h=2, models=[Theta()], fallback="naive")
