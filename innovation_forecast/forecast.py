@@ -82,6 +82,8 @@ _KEEP_COMBOS = 3
 _MAX_GAP = 3
 #: Years of recent changes that set the scale of level-space errors (None = the whole series).
 _LEVEL_WINDOW = 5
+#: Weight rolling-origin errors so each horizon counts equally in model selection.
+_EQUAL_HORIZONS = True
 #: Default number of in-sample rolling origins per series.
 N_ORIGINS = 8
 
@@ -628,11 +630,12 @@ def _combo_values(wide: pd.DataFrame, facts_positive: np.ndarray, members: list[
     return np.where(facts_positive, np.exp(comb), comb)
 
 
-def _score(actual, f, scale, naive_f) -> dict:
-    sm = float(np.mean(smape(actual, f)))
-    ms = float(np.mean(mase(actual, f, scale)))
-    sm0 = float(np.mean(smape(actual, naive_f)))
-    ms0 = float(np.mean(mase(actual, naive_f, scale)))
+def _score(actual, f, scale, naive_f, w=None) -> dict:
+    """sMAPE, MASE and OWA (relative to naive) of rolling-origin forecasts, weighted by ``w``."""
+    sm = float(np.average(smape(actual, f), weights=w))
+    ms = float(np.average(mase(actual, f, scale), weights=w))
+    sm0 = float(np.average(smape(actual, naive_f), weights=w))
+    ms0 = float(np.average(mase(actual, naive_f, scale), weights=w))
     owa = 0.5 * (sm / sm0 if sm0 > 0 else 1.0) + 0.5 * (ms / ms0 if ms0 > 0 else 1.0)
     return {"smape": sm, "mase": ms, "owa": owa, "n": int(len(actual))}
 
@@ -709,7 +712,11 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
                 continue
             a, sc = actual[gm][common], scale[gm][common]
             nv = sub["naive"].to_numpy(float)[common]
-            scores = {c: _score(a, sub[c].to_numpy(float)[common], sc, nv) for c in use}
+            # every horizon 1..h counts equally, as in the final evaluation (short horizons have more origins)
+            jc = sub.index.get_level_values("j").to_numpy(int)[common]
+            cnt = np.bincount(jc)
+            wts = 1.0 / cnt[jc] if _EQUAL_HORIZONS else None
+            scores = {c: _score(a, sub[c].to_numpy(float)[common], sc, nv, wts) for c in use}
             ranked = sorted(use, key=lambda c: scores[c]["owa"])
             top = [c for c in ranked if c != "naive"][:_COMBO_POOL]
             gpos = pos[gm][common]
@@ -721,7 +728,7 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
                             continue  # same as the mean
                         name = f"{method}({','.join(members)})"
                         vals = _combo_values(csub, gpos, list(members), method)
-                        scores[name] = _score(a, vals, sc, nv)
+                        scores[name] = _score(a, vals, sc, nv, wts)
                         cal.combos[name] = (list(members), method)
             ranked = sorted(scores, key=lambda c: scores[c]["owa"])
             # keep every single model (fallbacks) but only the best few combinations
