@@ -896,10 +896,10 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
                     fb = name != first
                     why = ""
                     if fb:
-                        why = reasons.get(first, f"{first} unavailable")
+                        why = f"{reasons.get(first, first + ' unavailable')}; used {name}"
                         if not calibration.choice.get(s.group):
-                            why = "too few rolling-origin errors in the group to choose a model; " \
-                                  f"used {name}"
+                            why += f" (no model choice for the group: too few rolling-origin errors; " \
+                                   f"default order {', '.join(order[:4])})"
                     fitted.append(_Fitted(s, name, v, pos, r["s"], r["scale"], fb, why,
                                           *calibration.table(s.group, name, h, pos)))
                     break
