@@ -579,31 +579,35 @@ def _to_scale(v: np.ndarray, positive: np.ndarray) -> np.ndarray:
 
 
 def _records_frame(results, series_by_sid, base_names) -> pd.DataFrame:
-    parts = []
-    for r in results:
-        rec = r["records"]
-        if not len(rec):
-            continue
-        parts.append(pd.DataFrame({
-            "sid": r["sid"], "k": rec[:, 0].astype(int), "j": rec[:, 1].astype(int),
-            "model": np.asarray(base_names, dtype=object)[rec[:, 2].astype(int)],
-            "f": rec[:, 3], "actual": rec[:, 4], "s": rec[:, 5], "scale": rec[:, 6], "lscale": rec[:, 7],
-            "positive": r["positive"],
-        }))
-    if not parts:
-        return pd.DataFrame(columns=["sid", "k", "j", "model", "f", "actual", "s", "scale", "lscale", "positive",
-                                     "group"])
-    df = pd.concat(parts, ignore_index=True)
-    gmap = {sid: s.group for sid, s in series_by_sid.items()}
-    df["group"] = df["sid"].map(gmap)
+    """All rolling-origin forecasts in one long frame (numpy concatenation; the group as an int code)."""
+    cols = ["sid", "k", "j", "model", "f", "actual", "s", "scale", "lscale", "positive", "gid"]
+    recs = [r for r in results if len(r["records"])]
+    if not recs:
+        return pd.DataFrame(columns=cols)
+    arr = np.concatenate([r["records"] for r in recs])
+    lens = [len(r["records"]) for r in recs]
+    sid = np.repeat([r["sid"] for r in recs], lens)
+    pos = np.repeat([r["positive"] for r in recs], lens)
+    groups = list(dict.fromkeys(series_by_sid[r["sid"]].group for r in recs))
+    gcode = {g: i for i, g in enumerate(groups)}
+    gid = np.repeat([gcode[series_by_sid[r["sid"]].group] for r in recs], lens)
+    df = pd.DataFrame({
+        "sid": sid, "k": arr[:, 0].astype(int), "j": arr[:, 1].astype(int),
+        "model": pd.Categorical.from_codes(arr[:, 2].astype(int), categories=list(base_names)),
+        "f": arr[:, 3], "actual": arr[:, 4], "s": arr[:, 5], "scale": arr[:, 6], "lscale": arr[:, 7],
+        "positive": pos, "gid": gid,
+    })
+    df.attrs["groups"] = groups
     return df
 
 
 def _wide_points(rec: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pivot rolling-origin forecasts to (sid, k, j) x model, plus the row facts."""
     idx = ["sid", "k", "j"]
-    wide = rec.pivot_table(index=idx, columns="model", values="f", aggfunc="first")
-    facts = rec.drop_duplicates(idx).set_index(idx)[["actual", "s", "scale", "lscale", "positive", "group"]]
+    wide = rec.set_index([*idx, "model"])["f"].unstack("model")
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide.dropna(axis=1, how="all")
+    facts = rec.drop_duplicates(idx).set_index(idx)[["actual", "s", "scale", "lscale", "positive", "gid"]]
     facts = facts.loc[wide.index]
     return wide, facts
 
@@ -696,8 +700,9 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
             cal.combos[m.name] = (m.member_names, m.method)
     actual = facts["actual"].to_numpy(float)
     scale = facts["scale"].to_numpy(float)
-    gcodes, guniq = pd.factorize(pd.Series(list(facts["group"]), dtype=object))
-    group_masks = {guniq[i]: gcodes == i for i in range(len(guniq))}
+    groups = rec.attrs.get("groups", [])
+    gcodes = facts["gid"].to_numpy(int)
+    group_masks = {groups[i]: gcodes == i for i in np.unique(gcodes)}
     score_rows = []
     if auto:
         cand = [c for c in base_names]
