@@ -575,9 +575,6 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
                         res = {"region": task.region, "stem": task.stem, "status": "failed",
                                "error": f"worker failed: {type(exc).__name__}: {exc}", "notebook": "",
                                "html": "", "pdf": "", "seconds": float("nan"), "worker": "", "summary": {}}
-                        nb_file = out / f"{task.stem}.ipynb"
-                        if nb_file.exists():
-                            res["notebook"] = nb_file.name
                     if res.get("pdf_error"):
                         notes.append(f"PDF of {res['region']} failed: {res['pdf_error']}")
                     done.append(res)

@@ -44,7 +44,18 @@ def register(subparsers) -> None:
 def handle(args: argparse.Namespace) -> int:
     from ..briefs import run_briefs
 
-    run = run_briefs(
+    try:
+        run = _run(run_briefs, args)
+    except KeyboardInterrupt:
+        print("innovation-forecast briefs: interrupted; finished briefs are kept (no partial files). "
+              "Run the same command with --skip-existing to finish the batch.", file=sys.stderr)
+        return 130
+    print(run.summary(), file=sys.stdout)
+    return 0 if run.ok else 1
+
+
+def _run(run_briefs, args: argparse.Namespace):
+    return run_briefs(
         regions=args.regions,
         as_of=args.as_of,
         out=args.out,
@@ -62,5 +73,3 @@ def handle(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         cache=not args.no_cache,
     )
-    print(run.summary(), file=sys.stdout)
-    return 0 if run.ok else 1
