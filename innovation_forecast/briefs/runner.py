@@ -312,17 +312,30 @@ class _LocalPool:
             self.ex.shutdown(wait=True)
 
 
+_inline_executor = None
+
+
 class _InlinePool:
-    """No parallelism: the briefs run one after another in this process (on one warm kernel)."""
+    """No parallelism: the briefs run one after another in this process, on one warm kernel.
+
+    The kernel lives on one long-lived thread (nbclient's event loop and the kernel's sockets
+    must stay on one thread), so a second ``run_briefs`` in the same process reuses it; it is
+    stopped when the process exits.
+    """
 
     def __init__(self):
+        global _inline_executor
         from concurrent.futures import ThreadPoolExecutor
 
-        # one thread, so the kernel and nbclient's event loop always live on the same thread
-        self.ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief")
+        if _inline_executor is None:
+            _inline_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief")
+        self.ex = _inline_executor
+        self._futures: list = []
 
     def submit(self, task: BriefTask):
-        return self.ex.submit(_worker.run_task, task)
+        fut = self.ex.submit(_worker.run_task, task)
+        self._futures.append(fut)
+        return fut
 
     map_calls = None  # shared inputs are computed in this process
 
@@ -332,7 +345,9 @@ class _InlinePool:
         return as_completed(futures)
 
     def close(self, cancel: bool = False) -> None:
-        self.ex.shutdown(wait=not cancel, cancel_futures=cancel)
+        for fut in self._futures:
+            if cancel:
+                fut.cancel()
 
 
 class _KernelPlugin:
