@@ -21,6 +21,7 @@ import warnings
 import pandas as pd
 
 from ..errors import InnovationForecastError
+from ._output import emit
 
 _FC_COLUMNS = ["region", "indicator", "year", "model", "mean"]
 
@@ -59,17 +60,8 @@ def register(subparsers) -> None:
 
 
 def _emit(df: pd.DataFrame, fmt: str) -> None:
-    try:
-        if fmt == "csv":
-            df.to_csv(sys.stdout, index=False)
-        else:
-            with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
-                print(df.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
-        sys.stdout.flush()
-    except BrokenPipeError:  # `… | head`: the reader left; not an error
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    # shared printer: CSV cells are escaped so no region name or note reaches a spreadsheet as a formula
+    emit(df, fmt, float_format=lambda v: f"{v:,.4g}")
 
 
 def _actual_panel(args, indicators: list[str]) -> pd.DataFrame:
