@@ -35,6 +35,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -84,6 +85,10 @@ _MAX_GAP = 3
 _LEVEL_WINDOW = 5
 #: Weight rolling-origin errors so each horizon counts equally in model selection.
 _EQUAL_HORIZONS = True
+#: Best-ranked candidates (singles and combinations) whose median is the auto forecast (0 = use the single best).
+#: Many combinations score within noise of each other; their median averages the selection noise out
+#: (M3 in-sample hold-out: sMAPE 18.38 -> 18.25 / 18.22 / 18.07 / 18.03 / 18.04 for 1 / 3 / 5 / 10 / 20 / 40).
+_ENSEMBLE = 20
 #: Default number of in-sample rolling origins per series.
 N_ORIGINS = 8
 
@@ -726,6 +731,7 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
             top = [c for c in ranked if c != "naive"][:_COMBO_POOL]
             gpos = pos[gm][common]
             csub = sub.loc[common]
+            combo_vals = {}
             for kk in range(2, min(5, len(top)) + 1):
                 for members in itertools.combinations(top, kk):
                     for method in ("median", "mean"):
@@ -733,9 +739,21 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
                             continue  # same as the mean
                         name = f"{method}({','.join(members)})"
                         vals = _combo_values(csub, gpos, list(members), method)
+                        combo_vals[name] = vals
                         scores[name] = _score(a, vals, sc, nv, wts)
                         cal.combos[name] = (list(members), method)
             ranked = sorted(scores, key=lambda c: scores[c]["owa"])
+            if _ENSEMBLE and len(ranked) > 2:
+                # median of the best few candidates: averages over the selection noise among near-ties
+                top = [c for c in ranked if c != "naive"][:_ENSEMBLE]
+                cols = np.column_stack([combo_vals[c] if c in combo_vals else csub[c].to_numpy(float) for c in top])
+                xs = _to_scale(cols, gpos[:, None])
+                ens = np.median(xs, axis=1)
+                ens = np.where(gpos, np.exp(ens), ens)
+                ename = f"ensemble{len(top)}-{zlib.crc32(';'.join(top).encode()):08x}"
+                scores[ename] = _score(a, ens, sc, nv, wts)
+                cal.combos[ename] = (top, "median")
+                ranked = [ename] + [c for c in sorted(scores, key=lambda c: scores[c]["owa"]) if c != ename]
             # keep every single model (fallbacks) but only the best few combinations
             combos_ranked = [c for c in ranked if c in cal.combos]
             keep = set(combos_ranked[:_KEEP_COMBOS])
@@ -745,9 +763,10 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
             for c, sc_ in scores.items():
                 score_rows.append({"group": group, "model": c, **sc_})
         used = {c for r in cal.ranking.values() for c in r}
+        used |= {m for c in list(used) if c.startswith("ensemble") for m in cal.combos[c][0]}
         cal.combos = {k: v for k, v in cal.combos.items() if k in used}
         # combos chosen anywhere need values on every row for calibration
-        for name, (members, method) in cal.combos.items():
+        for name, (members, method) in sorted(cal.combos.items(), key=lambda kv: kv[0].startswith("ensemble")):
             if name not in wide.columns:
                 wide[name] = _combo_values(wide, pos, members, method)
     cal.scores = pd.DataFrame(score_rows)
@@ -880,7 +899,7 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
             if spec is None:
                 return None
             members, method = spec
-            pts = [finals[m] for m in members if m in finals]
+            pts = [v for v in (value_of(m) for m in members) if v is not None]
             if len(pts) < 2:
                 reasons.setdefault(name, f"fewer than two members of {name} fit")
                 return None
