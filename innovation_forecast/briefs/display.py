@@ -24,17 +24,20 @@ _H = {
            "vintage": "数据版本", "none": "无",
            "fan_note": "实线与圆点为历史数据（空心为估计值，三角为年内累计），虚线为预测中位数，深浅阴影为80%和95%预测区间，"
                        "菱形为目标，星号为力争目标。",
-           "acc_note": "滚动起点回测：在过去各年份只用当时已有的数据作预测，再与实际值比较（同一指标所有地区的序列合并计算）。"
-                       "sMAPE越小越准；MASE小于1表示优于朴素法（沿用上年值）。",
+           "acc_note": "回测：把数据截断在两年前，只用当时已有的数据重新选择模型、校准区间并预测最近两年，"
+                       "再与实际值比较（同一指标所有地区的序列合并计算）。sMAPE越小越准；MASE小于1表示优于朴素法"
+                       "（沿用上年值）；覆盖率接近80%和95%说明区间可信。",
            "no_chart": "以下指标没有可画的数据："},
     "en": {"title": "Innovation targets brief", "targets": "Targets and their chances", "charts": "History and forecast",
            "growth": "Required against historical growth", "accuracy": "Backtest accuracy of the method",
            "sources": "Sources", "vintage": "Data vintage", "none": "none",
            "fan_note": "Solid line and dots: history (hollow: estimates, triangles: year to date); dashed: forecast "
                        "median; shades: 80% and 95% intervals; diamond: target; star: stretch target.",
-           "acc_note": "Rolling-origin backtest: forecasts made in past years from the data available then, scored "
+           "acc_note": "Backtest: the data are cut two years before their end, the model choice and intervals "
+                       "refitted on what was known then, and the last two years forecast and scored "
                        "against what happened (all regions' series of the indicator pooled). Lower sMAPE is better; "
-                       "MASE below 1 beats the naive forecast (last year's value).",
+                       "MASE below 1 beats the naive forecast (last year's value); coverage near 80% and 95% means "
+                       "the intervals can be trusted.",
            "no_chart": "No data to chart for: "},
 }
 

@@ -37,6 +37,13 @@ DEFAULT_INDICATORS: tuple[str, ...] = (
     "tech_contract_value",
 )
 
+#: Origins of the brief's backtest (each costs as much as the forecast itself): the default one origin
+#: cuts the data two years before its end and scores the forecasts of the last two years.
+BACKTEST_ORIGINS = 1
+#: Years ahead scored in the brief's backtest.
+BACKTEST_H = 2
+_ACC_COLS = ["indicator", "origins", "n", "smape", "mape", "mase", "coverage_80", "coverage_95"]
+
 #: Levels briefed by ``regions="all"``.
 BRIEF_LEVELS = ("province", "prefecture", "county")
 
@@ -58,8 +65,8 @@ _COLS = {
         "required_growth": "所需年均增速", "historical_growth": "历史年均增速", "forecast": "预测（中位数）",
         "i80": "80% 区间", "i95": "95% 区间", "p_meet": "达成概率", "p_stretch": "力争目标达成概率", "verdict": "判断",
         "explanation": "说明", "quote": "原文", "doc": "文件", "year": "年份", "value": "数值", "status": "性质",
-        "source": "来源", "what": "内容", "model": "预测方法", "n": "检验次数", "smape": "sMAPE（%）", "mase": "MASE",
-        "naive_smape": "朴素法 sMAPE（%）", "chosen": "是否采用",
+        "source": "来源", "what": "内容", "model": "本地区所用模型", "n": "检验的预测数", "smape": "sMAPE（%）", "mase": "MASE",
+        "origins": "回测起点", "cov80": "80%区间覆盖率", "cov95": "95%区间覆盖率",
     },
     "en": {
         "indicator": "indicator", "target_year": "target year", "commitment": "target", "latest": "latest value",
@@ -67,8 +74,8 @@ _COLS = {
         "historical_growth": "historical annual growth", "forecast": "forecast (median)", "i80": "80% interval",
         "i95": "95% interval", "p_meet": "P(meet)", "p_stretch": "P(stretch)", "verdict": "verdict",
         "explanation": "explanation", "quote": "source text", "doc": "document", "year": "year", "value": "value",
-        "status": "status", "source": "source", "what": "item", "model": "method", "n": "forecasts scored",
-        "smape": "sMAPE (%)", "mase": "MASE", "naive_smape": "naive sMAPE (%)", "chosen": "chosen",
+        "status": "status", "source": "source", "what": "item", "model": "model used here", "n": "forecasts scored",
+        "smape": "sMAPE (%)", "mase": "MASE", "origins": "origins", "cov80": "80% coverage", "cov95": "95% coverage",
     },
 }
 
@@ -91,8 +98,10 @@ class BriefInputs:
     forecasts
         :func:`~innovation_forecast.forecast.forecast` of every shown series (one model per series).
     scores
-        Rolling-origin accuracy of the forecast selection per indicator: indicator, model, smape,
-        mase, owa, n, chosen.
+        Backtest accuracy of the forecast method per indicator (:func:`~innovation_forecast.forecast.backtest`
+        at :data:`BACKTEST_ORIGINS` origin(s) ending two years before the data, ``h`` = :data:`BACKTEST_H`, every region's series
+        of the indicator, model choice and calibration refitted at each origin): indicator, origins,
+        n, smape, mape, mase, coverage_80, coverage_95.
     as_of, horizon, lang
         The settings these were computed with.
     vintage
@@ -229,7 +238,8 @@ def _vintage(panel: pd.DataFrame, data_dir) -> str:
 
 def prepare_inputs(regions: Sequence[str] | None = None, *, as_of: int | None = None, horizon: int = 5,
                    lang: str = "zh", targets: Any = None, data_dir=None,
-                   indicators: Sequence[str] | None = None, mapper: Callable | None = None) -> BriefInputs:
+                   indicators: Sequence[str] | None = None, mapper: Callable | None = None,
+                   backtest_origins: int = BACKTEST_ORIGINS) -> BriefInputs:
     """Compute the inputs of a batch of briefs once.
 
     Parameters
@@ -253,6 +263,9 @@ def prepare_inputs(regions: Sequence[str] | None = None, *, as_of: int | None = 
         ``mapper(fn, list_of_args) -> list of results`` running independent pieces (one per
         indicator, then one per group of regions) elsewhere, e.g. on the batch's worker processes.
         Default: one after another in this process.
+    backtest_origins
+        Origins of the per-indicator backtest shown in each brief (each costs about one forecast
+        of the indicator); both horizons (:data:`BACKTEST_H`) are scored at every origin.
 
     Returns
     -------
@@ -274,27 +287,39 @@ def prepare_inputs(regions: Sequence[str] | None = None, *, as_of: int | None = 
     # every region's series of these indicators: calibration and model choice pool over all of them
     series = _one_value_per_year(upto[upto["indicator"].isin(wanted)])[["region", "indicator", "year", "value"]]
     last_year = series.groupby(["region", "indicator"])["year"].max()
-    jobs = []
+    # phase 1: forecasts and paths, one job per indicator
+    jobs, backtests = [], []
     for ind, sub in series.groupby("indicator", sort=True):
         h = int(horizon)
         for _, t in tg[tg["indicator"] == ind].iterrows():
             ly = last_year.get((t["region"], ind))
             if ly is not None:
                 h = max(h, int(t["year"]) - int(ly))
-        jobs.append((sub.reset_index(drop=True), h, list(regions)))
-    jobs.sort(key=lambda j: -len(j[0]))  # biggest first: better balance across workers
-    parts = mapper(_forecast_indicator, jobs) if jobs else []
+        sub = sub.reset_index(drop=True)
+        jobs.append(("forecast", sub, h, list(regions)))
+        last = int(sub["year"].max())
+        # origins early enough that both horizons can be scored
+        first = last - BACKTEST_H - int(backtest_origins) + 1
+        backtests.extend(("backtest", sub, o, None) for o in range(first, last - BACKTEST_H + 1))
+    jobs.sort(key=lambda j: -len(j[1]))  # biggest first: better balance across workers
+    parts = mapper(_prep_job, jobs) if jobs else []
     base = ["region", "indicator", "year", "model", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
-    fc = pd.concat([p[0] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=base)
-    scores = pd.concat([p[1] for p in parts], ignore_index=True) if parts else _scores_frame(None)
+    fc = pd.concat([p[1] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=base)
     paths: dict = {}
     for p in parts:
         paths.update(p[2])
+    # phase 2: the assessment (needs the paths) next to the backtests (need nothing)
+    jobs = []
     if len(tg):
-        groups = _split_regions(list(pd.unique(tg["region"])), 2)
-        chunks = [(panel, tg[tg["region"].isin(g)], as_of, lang,
-                   {k: v for k, v in paths.items() if k[0] in set(g)}) for g in groups]
-        assessment = pd.concat(mapper(_assess_chunk, chunks), ignore_index=True)
+        for g in _split_regions(list(pd.unique(tg["region"])), 2):
+            jobs.append(("assess", tg[tg["region"].isin(g)], (panel, as_of, lang),
+                         {k: v for k, v in paths.items() if k[0] in set(g)}))
+    jobs += sorted(backtests, key=lambda j: -len(j[1]))
+    parts = mapper(_prep_job, jobs) if jobs else []
+    scores = _accuracy_frame([p[1] for p in parts if p[0] == "backtest"])
+    assessed = [p[1] for p in parts if p[0] == "assess"]
+    if assessed:
+        assessment = pd.concat(assessed, ignore_index=True)
         order = {r: i for i, r in enumerate(pd.unique(tg["region"]))}
         assessment = assessment.sort_values("region", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
     else:
@@ -320,8 +345,20 @@ def _assess_chunk(panel: pd.DataFrame, tg: pd.DataFrame, as_of, lang: str, paths
     return out
 
 
+def _prep_job(kind: str, frame: pd.DataFrame, arg, extra):
+    """One piece of the shared inputs: an indicator's forecasts (``frame`` its series, ``arg`` h,
+    ``extra`` the regions), its backtest at one origin (``arg``), or the assessment of some
+    targets (``frame``; ``arg`` = panel, as_of, lang; ``extra`` their paths)."""
+    if kind == "forecast":
+        return ("forecast", *_forecast_indicator(frame, arg, extra))
+    if kind == "assess":
+        panel, as_of, lang = arg
+        return ("assess", _assess_chunk(panel, frame, as_of, lang, extra))
+    return ("backtest", _backtest_origin(frame, arg))
+
+
 def _forecast_indicator(sub: pd.DataFrame, h: int, regions: Sequence[str]):
-    """Forecasts, selection scores and sample paths of one indicator's series (one engine call).
+    """Forecasts and sample paths of one indicator's series.
 
     Calibration and model choice are per indicator anyway (``group_by=("indicator",)``), so one
     call per indicator loses nothing and keeps each call small; the paths reuse the call's
@@ -339,18 +376,45 @@ def _forecast_indicator(sub: pd.DataFrame, h: int, regions: Sequence[str]):
             paths = {k: v for k, v in forecast_paths(sub, h, calibration=cal).items() if k[0] in keep}
     f = f[f["region"].isin(keep)].reset_index(drop=True)
     f.attrs = {}
-    return f, _scores_frame(cal), paths
+    return f, paths
 
 
-def _scores_frame(cal) -> pd.DataFrame:
-    cols = ["indicator", "model", "smape", "mase", "owa", "n", "chosen"]
-    if cal is None or getattr(cal, "scores", None) is None or not len(cal.scores):
-        return pd.DataFrame(columns=cols)
-    s = cal.scores.copy()
-    s["indicator"] = [g[0] if isinstance(g, tuple) and g else str(g) for g in s["group"]]
-    choice = {(k[0] if isinstance(k, tuple) and k else k): v for k, v in (cal.choice or {}).items()}
-    s["chosen"] = [choice.get(i) == m for i, m in zip(s["indicator"], s["model"])]
-    return s[cols].reset_index(drop=True)
+
+
+def _backtest_origin(sub: pd.DataFrame, origin: int) -> pd.DataFrame:
+    """:func:`~innovation_forecast.forecast.backtest` of ``forecast(models="auto")`` at one origin:
+    the panel cut at ``origin``, model choice and calibration refitted, the next
+    :data:`BACKTEST_H` years forecast (series too short at that origin drop out)."""
+    from ..forecast import backtest
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bt = backtest(sub, origins=[origin], h=BACKTEST_H, level=(80, 95))
+    except Exception:  # too little data at this origin: the brief says so instead of failing
+        return pd.DataFrame()
+    bt.attrs = {}
+    return bt
+
+
+def _accuracy_frame(backtests: list[pd.DataFrame]) -> pd.DataFrame:
+    """Out-of-sample accuracy per indicator over the origins of :func:`_backtest_origin`."""
+    from ..forecast import accuracy
+
+    frames = [b for b in backtests if len(b)]
+    if not frames:
+        return pd.DataFrame(columns=_ACC_COLS)
+    bt = pd.concat(frames, ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        acc = accuracy(bt, by=("indicator",))
+    span = bt.groupby("indicator")["origin"].agg(
+        lambda o: f"{int(o.min())}" if o.min() == o.max() else f"{int(o.min())}–{int(o.max())}")
+    acc["origins"] = acc["indicator"].map(span)
+    for col in _ACC_COLS:
+        if col not in acc:
+            acc[col] = np.nan
+    return acc[_ACC_COLS].reset_index(drop=True)
 
 
 #: Environment variable naming the folder of cached batch inputs (default ``~/.cache/innovation_forecast``).
@@ -443,7 +507,8 @@ class BriefTables:
         Tidy frames behind the charts: assessment rows of the region, its panel rows (year <= as_of),
         forecast rows, rolling-origin accuracy of the method per shown indicator.
     accuracy
-        Display version of ``scores`` (chosen method and the naive benchmark per indicator).
+        Display version of ``scores``: per shown indicator the model used for this region, the
+        backtest origins, forecasts scored, sMAPE, MASE and the coverage of the 80%/95% intervals.
     sources
         Every number shown and the document or file behind it.
     indicators
@@ -689,23 +754,22 @@ def _headline(reg, a: pd.DataFrame, verdicts: list[dict], lang: str, as_of) -> s
 def _accuracy_table(scores: pd.DataFrame, inds: list[str], fc: pd.DataFrame, lang: str) -> pd.DataFrame:
     C = _COLS[lang]
     rows = []
+    none = "数据不足，未作回测" if lang == "zh" else "too little data to backtest"
     for ind in inds:
-        s = scores[scores["indicator"] == ind]
+        s = scores[scores["indicator"] == ind] if len(scores) else scores
         used = fc.loc[fc["indicator"] == ind, "model"]
-        used_model = used.iloc[0] if len(used) else ""
-        chosen = s[s["chosen"]] if len(s) else s
-        pick = chosen if len(chosen) else s[s["model"] == used_model]
-        naive = s[s["model"] == "naive"]
-        if len(pick):
-            p = pick.iloc[0]
-            rows.append({C["indicator"]: _label(ind, lang, unit=False), C["model"]: str(p["model"]),
-                         C["n"]: int(p["n"]), C["smape"]: _fmt(p["smape"], 1), C["mase"]: _fmt(p["mase"]),
-                         C["naive_smape"]: _fmt(naive["smape"].iloc[0], 1) if len(naive) else "–"})
+        row = {C["indicator"]: _label(ind, lang, unit=False), C["model"]: str(used.iloc[0]) if len(used) else "–"}
+        if len(s) and int(s["n"].iloc[0]) > 0:
+            a = s.iloc[0]
+            row.update({C["origins"]: str(a["origins"]), C["n"]: int(a["n"]), C["smape"]: _fmt(a["smape"], 1),
+                        C["mase"]: _fmt(a["mase"]), C["cov80"]: _fmt(a["coverage_80"], 0) + "%",
+                        C["cov95"]: _fmt(a["coverage_95"], 0) + "%"})
         else:
-            none = "序列过短，未作回测" if lang == "zh" else "series too short to backtest"
-            rows.append({C["indicator"]: _label(ind, lang, unit=False), C["model"]: str(used_model or "–"),
-                         C["n"]: 0, C["smape"]: none, C["mase"]: "–", C["naive_smape"]: "–"})
-    return pd.DataFrame(rows, columns=[C[k] for k in ("indicator", "model", "n", "smape", "mase", "naive_smape")])
+            row.update({C["origins"]: "–", C["n"]: 0, C["smape"]: none, C["mase"]: "–", C["cov80"]: "–",
+                        C["cov95"]: "–"})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[C[k] for k in ("indicator", "model", "origins", "n", "smape", "mase",
+                                                      "cov80", "cov95")])
 
 
 def _sources(history: pd.DataFrame, tg: pd.DataFrame, fc: pd.DataFrame, lang: str) -> pd.DataFrame:
