@@ -731,7 +731,6 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
             top = [c for c in ranked if c != "naive"][:_COMBO_POOL]
             gpos = pos[gm][common]
             csub = sub.loc[common]
-            combo_vals = {}
             for kk in range(2, min(5, len(top)) + 1):
                 for members in itertools.combinations(top, kk):
                     for method in ("median", "mean"):
@@ -739,14 +738,14 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
                             continue  # same as the mean
                         name = f"{method}({','.join(members)})"
                         vals = _combo_values(csub, gpos, list(members), method)
-                        combo_vals[name] = vals
                         scores[name] = _score(a, vals, sc, nv, wts)
                         cal.combos[name] = (list(members), method)
             ranked = sorted(scores, key=lambda c: scores[c]["owa"])
             if _ENSEMBLE and len(ranked) > 2:
                 # median of the best few candidates: averages over the selection noise among near-ties
                 top = [c for c in ranked if c != "naive"][:_ENSEMBLE]
-                cols = np.column_stack([combo_vals[c] if c in combo_vals else csub[c].to_numpy(float) for c in top])
+                cols = np.column_stack([_combo_values(csub, gpos, *cal.combos[c]) if c in cal.combos
+                                        else csub[c].to_numpy(float) for c in top])
                 xs = _to_scale(cols, gpos[:, None])
                 ens = np.median(xs, axis=1)
                 ens = np.where(gpos, np.exp(ens), ens)
@@ -776,7 +775,10 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
     sc_lev = facts["lscale"].to_numpy(float)
     jj = facts.index.get_level_values("j").to_numpy(int)
     sids = facts.index.get_level_values("sid").to_numpy(int)
+    ranked_any = {c for r in cal.ranking.values() for c in r}
     for name in wide.columns:
+        if name in cal.combos and cal.ranking and name not in ranked_any:
+            continue  # an ensemble member only: its values are needed, its intervals are not
         f = wide[name].to_numpy(float)
         e_log = np.where(pos, (x_act - _to_scale(f, pos)) / s_log, np.nan)
         e_lev = (actual - f) / sc_lev
