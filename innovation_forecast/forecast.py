@@ -8,10 +8,14 @@ The engine (the "core class" of STYLE.md) does the fan-out that models know noth
    last ``n_origins`` origins inside the data and forecasts up to ``h`` years ahead
    (only years before the forecast origin are ever used).
 3. **Selection** (``models="auto"``), per indicator group (``group_by``; for M3 one group):
-   candidates -- single models and medians of the best few -- are ranked by the M4 OWA
-   (sMAPE and MASE relative to naive) on the pooled rolling-origin forecasts. The winner is
-   used for every series of the group that it can fit; others fall back to the next-ranked
-   model that fits (recorded in ``fallback_used``/``fallback_reason``).
+   candidates -- 15 single models (trend models on logs and on levels, the pooled growth
+   model) and the median or mean of every 2-5-subset of the best 7 -- are ranked by the M4
+   OWA (sMAPE and MASE relative to naive, every horizon weighted equally) on the pooled
+   rolling-origin forecasts. The forecast is the median of the 20 best-ranked candidates
+   (``model`` = ``ensemble20-<hash>``; members in ``Calibration.combos``): many candidates
+   score within noise of each other and their median averages that noise out. A series the
+   ensemble cannot serve (fewer than two members fit) falls back to the next-ranked model
+   that fits (recorded in ``fallback_used``/``fallback_reason``).
 4. **Calibration.** The rolling-origin errors of each model are pooled per group and
    horizon in two error spaces -- log ratios divided by the series' log volatility, and level
    errors divided by the mean absolute change of the last 5 years -- and the space with the
