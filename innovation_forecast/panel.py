@@ -30,7 +30,7 @@ from .registry import REGIONS, convert, resolve_indicator, resolve_region
 
 __all__ = [
     "FIGURE_COLUMNS", "KEY_COLUMNS", "PANEL_COLUMNS", "STATUSES", "TARGET_COLUMNS", "ConflictFrame",
-    "empty_panel", "parse_number", "parse_year", "tidy", "validate_panel",
+    "annual_values", "empty_panel", "parse_number", "parse_year", "tidy", "validate_panel",
 ]
 
 #: Columns of the tidy panel, in order.
@@ -542,3 +542,96 @@ def as_list(x: str | Iterable[str] | None) -> list[str] | None:
     if x is None:
         return None
     return [x] if isinstance(x, str) else list(x)
+
+
+#: Which row wins when one key-year has several: a full-year actual over an estimate over a year-to-date figure.
+STATUS_RANK = {"actual": 0, "estimate": 1, "ytd": 2}
+
+
+def _full_year(value: float, months: int, indicator: str, label: str) -> tuple[float, str]:
+    """Full-year estimate of a year-to-date figure by the reader's seasonal nowcast (pro rata where it has none)."""
+    if months >= 12:
+        return float(value), f"{label}: 12-month year-to-date value used as the full year"
+    from .reader import nowcast_full_year
+
+    try:
+        est = float(nowcast_full_year(value, months, indicator=indicator).value)
+        return est, (f"{label}: {months}-month year-to-date {value:g} turned into a full-year estimate "
+                     f"{est:,.6g} by reader.nowcast_full_year")
+    except DataValidationError as exc:  # no seasonal profile for this indicator: say so and go pro rata
+        est = float(value) * 12.0 / float(months)
+        return est, f"{label}: {months}-month year-to-date {value:g} scaled pro rata to {est:,.6g} ({exc})"
+
+
+def annual_values(panel: pd.DataFrame, *, as_of: int | None = None, nowcast: bool = True,
+                  keys: Iterable[str] = ("region", "indicator")) -> pd.DataFrame:
+    """One value per series and year, ready for forecasting: the panel's many rows per key-year resolved.
+
+    A tidy panel may hold, for one region, indicator and year, an actual, an estimate (预计全年) and a
+    year-to-date figure (截至9月), from several sources. Forecasting needs one full-year value per year:
+
+    * rows after ``as_of`` are dropped (a review "as it could have been done" in that year);
+    * a year-to-date figure counts only where no full-year figure of that year exists, and then as the
+      full-year estimate of :func:`innovation_forecast.reader.nowcast_full_year` (``nowcast=False`` drops it);
+    * otherwise an actual beats an estimate, and the first row in panel order breaks ties.
+
+    Parameters
+    ----------
+    panel
+        A tidy frame with ``keys``, ``year`` and ``value``; ``status`` and ``months`` are used when present.
+
+    Returns
+    -------
+    DataFrame
+        ``keys…, year, value, status, note`` sorted by keys and year; ``note`` says how a year-to-date
+        figure became a full year ("" otherwise).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"region": ["上饶市"] * 3, "indicator": ["patent_applications"] * 3,
+    ...                   "year": [2017] * 3, "value": [4153, 5000, 4900.0],
+    ...                   "status": ["ytd", "estimate", "estimate"], "months": [11, None, None]})
+    >>> annual_values(p)[["year", "value", "status"]].to_dict("records")
+    [{'year': 2017, 'value': 5000.0, 'status': 'estimate'}]
+    """
+    keys = list(keys)
+    cols = keys + ["year", "value"]
+    missing = [c for c in cols if c not in panel.columns]
+    if missing:
+        raise DataValidationError(
+            f"panel lacks column(s) {missing}; expected a tidy panel with {', '.join(cols)} "
+            "(see innovation_forecast.load_panel).")
+    df = panel.copy()
+    df["status"] = df["status"].fillna("actual").astype(str) if "status" in df.columns else "actual"
+    if "months" not in df.columns:
+        df["months"] = pd.NA
+    df["value"] = pd.to_numeric(df["value"], errors="coerce").astype(float)
+    df = df[df["value"].notna()]
+    df["year"] = df["year"].astype(int)
+    if as_of is not None:
+        df = df[df["year"] <= int(as_of)]
+    df["note"] = pd.Series("", index=df.index, dtype=object)
+    notes: list[str] = []
+    ytd = df["status"] == "ytd"
+    if ytd.any():
+        full = set(map(tuple, df.loc[~ytd, keys + ["year"]].to_numpy().tolist()))
+        for i in df.index[ytd]:
+            row = df.loc[i]
+            label = " ".join(str(row[k]) for k in keys) + f" {row['year']}"
+            m = row["months"]
+            if tuple(row[keys + ["year"]].tolist()) in full or not nowcast:
+                df.loc[i, "value"] = np.nan  # a full-year figure of that year exists, or nowcasts are off
+            elif pd.isna(m) or not 0 < int(m) <= 12:
+                df.loc[i, "value"] = np.nan
+                notes.append(f"{label}: year-to-date value without the months it covers, left out")
+            else:
+                est, note = _full_year(float(row["value"]), int(m), str(row.get("indicator", "")), label)
+                df.loc[i, ["value", "note"]] = [est, note]
+                notes.append(note)
+        df = df[df["value"].notna()]
+    df["_rank"] = df["status"].map(STATUS_RANK).fillna(len(STATUS_RANK))
+    df["_order"] = np.arange(len(df))
+    df = df.sort_values(keys + ["year", "_rank", "_order"]).drop_duplicates(keys + ["year"], keep="first")
+    out = df[keys + ["year", "value", "status", "note"]].reset_index(drop=True)
+    out.attrs = {"notes": notes}  # every year-to-date figure converted or left out, in words
+    return out

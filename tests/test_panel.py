@@ -179,3 +179,51 @@ def test_conflict_frame_in_attrs_survives_concat_of_slices():
     q.attrs["conflicts"] = ConflictFrame({"region": ["湖南省"], "kept_value": [2.0]})
     assert len(pd.concat([p, q])) == 4
     assert (p.attrs["conflicts"]["kept_value"] == 1.0).all()  # element-wise comparison still works
+
+
+# --- annual_values: one full-year value per series and year ---------------------------------------------
+
+def _rows(*rows):
+    return pd.DataFrame(rows, columns=["region", "indicator", "year", "value", "status", "months"])
+
+
+def test_annual_values_prefers_actual_then_estimate_and_drops_ytd_when_a_full_year_exists():
+    from innovation_forecast.panel import annual_values
+
+    p = _rows(("上饶市", "patent_applications", 2017, 4153, "ytd", 11),
+              ("上饶市", "patent_applications", 2017, 5000, "estimate", None),
+              ("上饶市", "patent_applications", 2016, 3900, "estimate", None),
+              ("上饶市", "patent_applications", 2016, 3850, "actual", None))
+    out = annual_values(p)
+    assert out[["year", "value", "status"]].values.tolist() == [[2016, 3850.0, "actual"], [2017, 5000.0, "estimate"]]
+
+
+def test_annual_values_turns_a_lone_ytd_figure_into_a_seasonal_full_year_and_says_so():
+    from innovation_forecast.panel import annual_values
+    from innovation_forecast.reader import nowcast_full_year
+
+    p = _rows(("永修县", "patent_applications", 2017, 135, "ytd", 9),
+              ("永修县", "patent_applications", 2016, 195, "actual", None))
+    out = annual_values(p)
+    v2017 = out.set_index("year").loc[2017]
+    assert v2017["value"] == pytest.approx(nowcast_full_year(135, 9, indicator="patent_applications").value)
+    assert v2017["value"] > 135 * 12 / 9  # year-end surge: more than pro rata
+    assert "nowcast" in v2017["note"] and out.attrs["notes"] == [v2017["note"]]
+    assert 2017 not in annual_values(p, nowcast=False)["year"].tolist()
+
+
+def test_annual_values_as_of_and_ytd_without_months():
+    from innovation_forecast.panel import annual_values
+
+    p = _rows(("九江市", "hte_new", 2017, 63, "actual", None), ("九江市", "hte_new", 2018, 80, "actual", None),
+              ("九江市", "patent_applications", 2017, 4000, "ytd", None))
+    out = annual_values(p, as_of=2017)
+    assert out["year"].tolist() == [2017] and out["indicator"].tolist() == ["hte_new"]
+    assert "without the months" in out.attrs["notes"][0]
+
+
+def test_annual_values_names_missing_columns():
+    from innovation_forecast.panel import annual_values
+
+    with pytest.raises(DataValidationError, match=r"lacks column\(s\) \['year'\]"):
+        annual_values(pd.DataFrame({"region": ["a"], "indicator": ["gdp"], "value": [1.0]}))

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError, UnknownIndicatorError, UnknownRegionError
+from ..panel import annual_values
 from ..registry import convert, resolve_indicator, resolve_region
 
 __all__ = [
@@ -94,7 +95,6 @@ CAGR_WINDOW = 3
 #: Years of annual growths (own and peers') pooled for percentiles and the pooled-growth fallback.
 POOL_YEARS = 10
 
-_STATUS_RANK = {"actual": 0, "estimate": 1, "ytd": 2}
 
 _VERDICT_ZH = {"likely": "很可能完成", "toss-up": "五五开", "stretch": "需加把劲", "unlikely": "不太可能完成",
                "met": "已完成", "missed": "未完成", "no data": "无数据"}
@@ -344,80 +344,18 @@ def _canonical_region(name):
         return name
 
 
-def _nowcast(value: float, months: int, indicator: str, region: str) -> tuple[float, str]:
-    """Full-year estimate of a year-to-date figure via the reader's nowcast, else pro rata."""
-    try:
-        from ..reader import nowcast_full_year  # type: ignore[attr-defined]
-    except ImportError:
-        nowcast_full_year = None
-    if nowcast_full_year is not None:
-        try:
-            if months >= 12:
-                return float(value), f"{region} {indicator}: 12-month year-to-date value used as the full year"
-            out = nowcast_full_year(value, months, indicator=indicator)
-            est = float(out[0] if isinstance(out, (tuple, list)) else getattr(out, "value", out))
-            return est, f"{region} {indicator}: {months}-month year-to-date {value:g} turned into a full-year " \
-                        f"estimate {est:,.6g} by reader.nowcast_full_year"
-        except Exception as exc:  # the reader's own checks: keep going pro rata, and say so
-            why = f"reader.nowcast_full_year failed ({type(exc).__name__}: {exc})"
-    else:
-        why = "reader.nowcast_full_year is not available"
-    est = float(value) * 12.0 / float(months)
-    return est, f"{region} {indicator}: {months}-month year-to-date {value:g} scaled pro rata to {est:,.6g} ({why})"
-
-
 def _prepare_panel(panel: pd.DataFrame | None, as_of: int | None) -> tuple[pd.DataFrame, list[str]]:
-    """One value per (region, indicator, year): rows up to ``as_of``; ytd figures nowcast to full years.
-
-    Several rows for the same key-year (two sources) are resolved by status (actual > estimate > ytd),
-    then by order of appearance.
-    """
-    notes: list[str] = []
+    """One value per (region, indicator, year) up to ``as_of`` (:func:`innovation_forecast.panel.annual_values`:
+    actual > estimate > year-to-date, which becomes a full-year estimate by the reader's nowcast), regions
+    under their canonical names."""
     if panel is None or len(panel) == 0:
-        return pd.DataFrame(columns=["region", "indicator", "year", "value", "status"]), notes
-    missing = {"region", "indicator", "year", "value"} - set(panel.columns)
-    if missing:
-        raise DataValidationError(
-            f"panel lacks column(s) {sorted(missing)}; expected a tidy panel with region, indicator, year, value "
-            "(see innovation_forecast.load_panel).")
+        return pd.DataFrame(columns=["region", "indicator", "year", "value", "status"]), []
     df = panel.copy()
-    if "status" not in df.columns:
-        df["status"] = "actual"
-    if "months" not in df.columns:
-        df["months"] = pd.NA
-    df["status"] = df["status"].fillna("actual").astype(str)
-    df["year"] = df["year"].astype(int)
-    df["value"] = pd.to_numeric(df["value"], errors="coerce")
-    df = df[df["value"].notna()]
-    if as_of is not None:
-        df = df[df["year"] <= int(as_of)]
-    regions = {r: _canonical_region(r) for r in df["region"].unique()}
-    df["region"] = df["region"].map(regions)
-    ytd = df["status"] == "ytd"
-    if ytd.any():
-        has_full = df[~ytd].set_index(["region", "indicator", "year"]).index
-        vals = []
-        for i, row in df[ytd].iterrows():
-            if (row["region"], row["indicator"], row["year"]) in has_full:
-                vals.append(np.nan)  # a full-year figure exists; the ytd row is dropped below
-                continue
-            m = row["months"]
-            if pd.isna(m) or not 0 < int(m) <= 12:
-                notes.append(f"{row['region']} {row['indicator']} {row['year']}: year-to-date value without "
-                             "months covered, left out")
-                vals.append(np.nan)
-                continue
-            est, note = _nowcast(float(row["value"]), int(m), row["indicator"], row["region"])
-            notes.append(note)
-            vals.append(est)
-        df.loc[ytd, "value"] = vals
-        df = df[df["value"].notna()]
-    df["_rank"] = df["status"].map(_STATUS_RANK).fillna(3)
-    df = df.reset_index(drop=True)
-    df["_order"] = np.arange(len(df))
-    df = df.sort_values(["region", "indicator", "year", "_rank", "_order"])
-    df = df.drop_duplicates(["region", "indicator", "year"], keep="first")
-    return df[["region", "indicator", "year", "value", "status"]].reset_index(drop=True), notes
+    if "region" in df.columns:
+        regions = {r: _canonical_region(r) for r in df["region"].unique()}
+        df["region"] = df["region"].map(regions)
+    out = annual_values(df, as_of=as_of)
+    return out[["region", "indicator", "year", "value", "status"]], list(out.attrs.get("notes", []))
 
 
 def _normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
