@@ -419,6 +419,14 @@ def test_cli_show_with_data_dir(data_dir, capsys):
     assert len(capsys.readouterr().out.splitlines()) >= 21  # header + 2004–2023
 
 
+def test_cli_targets_embedded(no_env, capsys):
+    assert main(["data", "targets", "--region", "九江", "--indicator", "新增高新技术企业", "--format", "csv"]) == 0
+    rows = [ln.split(",") for ln in capsys.readouterr().out.splitlines()]
+    head, body = rows[0], rows[1:]
+    assert head[:6] == ["region", "year", "indicator", "basis", "comparator", "value"]
+    assert [(r[0], r[2], float(r[5]), float(r[6]), float(r[7])) for r in body] == [("九江市", "hte_new", 40.0, 60.0, 80.0)]
+
+
 @pytest.mark.parametrize("args, hint", [(["--region", "江西x"], "closest: 江西省"),
                                         (["--indicator", "研发投入强度x"], "closest: rd_intensity")])
 def test_cli_show_unknown_names(no_env, capsys, args, hint):

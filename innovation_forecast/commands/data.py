@@ -35,6 +35,13 @@ def register(subparsers) -> None:
                    help="external data directory (default: $INNOVATION_FORECAST_DATA; none = embedded data only)")
     s.set_defaults(func=_show)
 
+    t = sub.add_parser("targets", help="print the targets table (curated by default, or a targets file)")
+    t.add_argument("file", nargs="?", help="a targets CSV in load_targets()'s columns (default: data/targets.csv)")
+    t.add_argument("--region", action="append", help="region name, alias or code (repeatable)")
+    t.add_argument("--indicator", action="append", help="indicator name or alias (repeatable)")
+    t.add_argument("--format", choices=["table", "csv"], default="table")
+    t.set_defaults(func=_targets)
+
     v = sub.add_parser("validate", help="check a data file and list every problem with file:line")
     v.add_argument("file")
     v.add_argument("--wide", metavar="INDICATOR",
@@ -91,6 +98,32 @@ def _show(args) -> int:
     for w in caught:
         if not issubclass(w.category, UserWarning) or "disagree between sources" not in str(w.message):
             print(f"warning: {w.message}", file=sys.stderr)
+    return 0
+
+
+_TARGET_SHOW = ["region", "year", "indicator", "basis", "comparator", "value", "stretch_low", "stretch_high", "unit",
+                "conflict", "quote", "doc"]
+
+
+def _targets(args) -> int:
+    from ..loaders import load_targets
+    from ..registry import resolve_indicator, resolve_region
+
+    try:
+        regions = [resolve_region(r).name for r in args.region or []]
+        indicators = [resolve_indicator(i).name for i in args.indicator or []]
+    except (UnknownRegionError, UnknownIndicatorError) as exc:
+        print(f"innovation-forecast data targets: {exc}", file=sys.stderr)
+        return 2
+    tg = load_targets(args.file)
+    if regions:
+        tg = tg[tg["region"].isin(regions)]
+    if indicators:
+        tg = tg[tg["indicator"].isin(indicators)]
+    if tg.empty:
+        print("no targets for that selection", file=sys.stderr)
+        return 1
+    emit(tg[_TARGET_SHOW].sort_values(["region", "year", "indicator"]), args.format, max_colwidth=40)
     return 0
 
 
