@@ -12,7 +12,8 @@ The engine (the "core class" of STYLE.md) does the fan-out that models know noth
    model) and the median or mean of every 2-5-subset of the best 7 -- are ranked by the M4
    OWA (sMAPE and MASE relative to naive, every horizon weighted equally) on the pooled
    rolling-origin forecasts. The forecast is the median of the 20 best-ranked candidates
-   (``model`` = ``ensemble20-<hash>``; members in ``Calibration.combos``): many candidates
+   (``model`` reads e.g. ``median of 20: theta, ets, pooled, drift, ...``, the single models most
+   often among the members; the full member list is in ``Calibration.combos[model]``): many candidates
    score within noise of each other and their median averages that noise out. A series the
    ensemble cannot serve (fewer than two members fit) falls back to the next-ranked model
    that fits (recorded in ``fallback_used``/``fallback_reason``).
@@ -39,7 +40,6 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -694,6 +694,46 @@ def _quantile_table(e: np.ndarray, j: np.ndarray, h: int) -> np.ndarray:
     return tab
 
 
+#: Prefix of the auto ensemble's model name ("median of 20: theta, ets, pooled, ...").
+_ENSEMBLE_PREFIX = "median of "
+#: Base model names spelled out in an ensemble's name (the rest are elided with "...").
+_ENSEMBLE_SHOWN = 4
+
+
+def _is_ensemble(name: str) -> bool:
+    return str(name).startswith(_ENSEMBLE_PREFIX)
+
+
+def _base_members(members: Sequence[str]) -> list[str]:
+    """Single-model names inside ``members`` (combinations such as ``median(theta,ets)`` opened up),
+    most frequent first, ties in order of appearance."""
+    counts: dict = {}
+    for m in members:
+        inner = m[m.index("(") + 1: m.rindex(")")].split(",") if m.endswith(")") and "(" in m else [m]
+        for b in inner:
+            counts[b] = counts.get(b, 0) + 1
+    order = list(counts)
+    return sorted(order, key=lambda b: (-counts[b], order.index(b)))
+
+
+def _ensemble_name(members: Sequence[str], taken: dict) -> str:
+    """Readable, run-unique name of the auto ensemble: ``median of 20: theta, ets, pooled, drift, ...``.
+
+    The listed models are the single models most often found among the members (the full member list
+    is in ``Calibration.combos[name]``). Two groups whose ensembles would read the same but hold
+    different members get `` #2``, `` #3``... appended.
+    """
+    bases = _base_members(members)
+    shown = ", ".join(bases[:_ENSEMBLE_SHOWN]) + (", ..." if len(bases) > _ENSEMBLE_SHOWN else "")
+    name = f"{_ENSEMBLE_PREFIX}{len(members)}: {shown}"
+    k = 1
+    cand = name
+    while cand in taken and list(taken[cand][0]) != list(members):
+        k += 1
+        cand = f"{name} #{k}"
+    return cand
+
+
 def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: int, group_by: tuple,
                      priors: dict) -> Calibration:
     cal = Calibration(h=h, group_by=tuple(group_by), volatility_prior=dict(priors))
@@ -753,7 +793,7 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
                 xs = _to_scale(cols, gpos[:, None])
                 ens = np.median(xs, axis=1)
                 ens = np.where(gpos, np.exp(ens), ens)
-                ename = f"ensemble{len(top)}-{zlib.crc32(';'.join(top).encode()):08x}"
+                ename = _ensemble_name(top, cal.combos)
                 scores[ename] = _score(a, ens, sc, nv, wts)
                 cal.combos[ename] = (top, "median")
                 ranked = [ename] + [c for c in sorted(scores, key=lambda c: scores[c]["owa"]) if c != ename]
@@ -766,12 +806,15 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
             for c, sc_ in scores.items():
                 score_rows.append({"group": group, "model": c, **sc_})
         used = {c for r in cal.ranking.values() for c in r}
-        used |= {m for c in list(used) if c.startswith("ensemble") for m in cal.combos[c][0]}
+        used |= {m for c in list(used) if _is_ensemble(c) for m in cal.combos[c][0]}
         cal.combos = {k: v for k, v in cal.combos.items() if k in used}
-        # combos chosen anywhere need values on every row for calibration
-        for name, (members, method) in sorted(cal.combos.items(), key=lambda kv: kv[0].startswith("ensemble")):
-            if name not in wide.columns:
-                wide[name] = _combo_values(wide, pos, members, method)
+        # combos chosen anywhere need values on every row for calibration (ensembles last: their members first)
+        for last in (False, True):
+            new = {name: _combo_values(wide, pos, members, method)
+                   for name, (members, method) in cal.combos.items()
+                   if _is_ensemble(name) == last and name not in wide.columns}
+            if new:  # one concat per pass (column-by-column inserts fragment the frame)
+                wide = pd.concat([wide, pd.DataFrame(new, index=wide.index)], axis=1)
     cal.scores = pd.DataFrame(score_rows)
     # calibration tables: scaled errors of every model column, in both spaces
     x_act = _to_scale(actual, pos)

@@ -356,3 +356,20 @@ def test_fallback_model_can_be_chosen():
     assert set(fc["model"]) == {"theta"}
     with pytest.raises(TypeError, match="fallback"):
         forecast(p, h=2, models=[Theta()], fallback="naive")
+
+
+def test_auto_model_name_is_readable_and_names_its_members():
+    p = rw_panel(12, 10, seed=5)
+    q = rw_panel(12, 10, seed=6, indicator="patent_grants")
+    fc = forecast(pd.concat([p, q], ignore_index=True), h=2)
+    cal = fc.attrs["calibration"]
+    for name in fc["model"].unique():
+        assert name.startswith("median of "), name
+        members, method = cal.combos[name]
+        assert method == "median" and len(members) == int(name.split(":")[0].split()[-1])
+        # the listed models are single models found among the members
+        listed = [m.strip() for m in name.split(":", 1)[1].split("#")[0].split(",") if m.strip() != "..."]
+        assert listed and all(any(b in m for m in members) for b in listed)
+    # one name per distinct member list in the run
+    names = [n for n in cal.combos if n.startswith("median of ")]
+    assert len({tuple(cal.combos[n][0]) for n in names}) == len(names)
