@@ -37,6 +37,7 @@ The fitted selection and quantile tables live in a :class:`Calibration`; fit it 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
@@ -51,6 +52,7 @@ from .errors import DataValidationError
 from .models import default_models
 from .models.base import Model, cumulative_normals, level_keys, quantile_key
 from .models.combination import Combination, combine_points
+from .models.spread import kind_volatility, prior_at, region_depth, size_prior, subregional_tau
 
 __all__ = [
     "Calibration",
@@ -282,6 +284,7 @@ class _Series:
     reference: bool = False
     note: str = ""
     n_actual: int = 0
+    depth: int | None = None  # administrative depth of the region (spread.LEVEL_DEPTH), None if unknown
 
 
 def _default_group_by(keys: Sequence[str]) -> tuple:
@@ -327,6 +330,11 @@ def _check_panel(panel: pd.DataFrame, keys: Sequence[str], what: str = "panel") 
     return df
 
 
+@functools.lru_cache(maxsize=4096)
+def _depth(region) -> int | None:
+    return region_depth(region)
+
+
 def _split_series(df: pd.DataFrame, keys: Sequence[str], group_by: Sequence[str], start: int = 0,
                   reference: bool = False, extra: pd.DataFrame | None = None) -> list[_Series]:
     """One _Series per key: finite values, the trailing run of consecutive years."""
@@ -359,7 +367,8 @@ def _split_series(df: pd.DataFrame, keys: Sequence[str], group_by: Sequence[str]
                 note = "; ".join(filter(None, [note, f"{len(filled)} missing year(s) interpolated "
                                                      f"({', '.join(map(str, filled))})"]))
                 years = full
-        out.append(_Series(start + i, key, group, years, y, reference, note, n_actual))
+        depth = _depth(key[list(keys).index("region")]) if "region" in keys else None
+        out.append(_Series(start + i, key, group, years, y, reference, note, n_actual, depth))
     return out
 
 
@@ -398,6 +407,17 @@ def _level_scale(y: np.ndarray) -> float:
         return s
     m = float(np.mean(np.abs(y))) if len(y) else 0.0
     return 0.05 * m if m > 0 else 1.0
+
+
+def _one_point_scale(y: np.ndarray, prior: float) -> float:
+    """Level-error scale of a one-value positive series: the volatility prior times the value.
+
+    (``_level_scale`` would give 5 % of the value whatever the indicator; the prior is the group's,
+    size-adjusted, or the indicator kind's default.)
+    """
+    if not (np.isfinite(prior) and prior > 0):
+        return _level_scale(y)
+    return float(prior * abs(y[-1]))
 
 
 def _mase_scale(y: np.ndarray) -> float:
@@ -441,6 +461,7 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
             n = len(y)
             positive = bool(n and np.all(y > 0))
             prior = priors.get((s.group, "log" if positive else "level"), np.nan)
+            size_fit = priors.get((s.group, "size")) if positive else None
             info = panel_info.get(s.group, {})
             rec = []  # (k, j, model_idx, forecast, actual, s_k, mase_scale_k)
             if do_origins and n >= 3:
@@ -448,7 +469,7 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
                     hh = min(h, n - k)
                     yk = y[:k]
                     xk = np.log(yk) if positive else yk
-                    s_k = _volatility(xk, prior, is_log=positive)
+                    s_k = _volatility(xk, prior_at(size_fit, yk[-1]) if size_fit else prior, is_log=positive)
                     sc_k = _mase_scale(yk)
                     sl_k = _level_scale(yk)
                     pinfo = info.get(int(years[k - 1]))
@@ -474,11 +495,13 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
                     except (ValueError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
                         reasons[mi] = f"{m.name} failed: {exc}"
             x = np.log(y) if positive else y
+            prior_n = prior_at(size_fit, y[-1]) if (size_fit and n) else prior
             results.append({
                 "sid": s.sid,
                 "positive": positive,
-                "s": _volatility(x, prior, is_log=positive) if n else np.nan,
-                "scale": _level_scale(y),
+                "s": _volatility(x, prior_n, is_log=positive) if n else np.nan,
+                "extra": _subregional_extra(s, priors, positive) if n else 0.0,
+                "scale": _level_scale(y) if n >= 2 or not positive else _one_point_scale(y, prior_n),
                 "records": np.array(rec, dtype=float).reshape(-1, 8),
                 "final": final,
                 "reasons": reasons,
@@ -518,17 +541,53 @@ def _panel_growth_info(series: list[_Series], window: int = 5) -> dict:
     return out
 
 
-def _volatility_priors(series: list[_Series]) -> dict:
+def _volatility_priors(series: list[_Series], group_by: Sequence[str] = ()) -> dict:
+    """Per group: ``(group, "log")`` median sd of log growth over series with 4+ values, ``(group, "size")``
+    its fit on the series' size (:func:`~innovation_forecast.models.spread.size_prior`), ``(group, "depth")``
+    the shallowest administrative level among those series (None when no region is registered).
+
+    A group of positive series without any 4-value series gets the indicator kind's default
+    (:data:`~innovation_forecast.models.spread.KIND_VOLATILITY`), marked ``(group, "default")``.
+    """
     acc: dict = {}
+    groups = set()
     for s in series:
-        if len(s.y) < 4:
-            continue
-        pos = bool(np.all(s.y > 0))
-        if not pos:
+        pos = bool(len(s.y) and np.all(s.y > 0))
+        if pos:
+            groups.add(s.group)
+        if len(s.y) < 4 or not pos:
             continue  # levels are not comparable across series; no prior for them
         d = np.diff(np.log(s.y))
-        acc.setdefault((s.group, "log"), []).append(float(np.std(d, ddof=1)))
-    return {k: float(np.median(v)) for k, v in acc.items()}
+        acc.setdefault(s.group, []).append((float(np.median(s.y)), float(np.std(d, ddof=1)), s.depth))
+    out: dict = {}
+    for g, rows in acc.items():
+        fit = size_prior(np.array([r[0] for r in rows]), np.array([r[1] for r in rows]))
+        out[(g, "log")] = fit[0]
+        out[(g, "size")] = fit
+        depths = [r[2] for r in rows if r[2] is not None]
+        out[(g, "depth")] = min(depths) if depths else None
+    ind_pos = list(group_by).index("indicator") if "indicator" in group_by else None
+    for g in groups - set(acc):
+        out[(g, "log")] = kind_volatility(g[ind_pos] if ind_pos is not None else None)
+        out[(g, "default")] = True
+        out[(g, "depth")] = 1  # the kind defaults are province volatilities
+    return out
+
+
+def _subregional_extra(s: _Series, priors: dict, positive: bool, k0: float = 2.0) -> float:
+    """Extra annual log-growth sd of a region below the level its group's volatility prior comes from.
+
+    ``tau`` (:func:`~innovation_forecast.models.spread.subregional_tau`, from city/county growth figures
+    up to the series' last year only) times the square root of the prior's weight in the series'
+    volatility (``k0 / (m - 1 + k0)`` with ``m`` own growth rates, 1 for one or two values): a long
+    own history speaks for itself.
+    """
+    ref = priors.get((s.group, "depth"))
+    if not positive or s.depth is None or ref is None or s.depth <= ref:
+        return 0.0
+    m = len(s.y) - 1
+    w = 1.0 if m < 2 else k0 / ((m - 1) + k0)
+    return float(np.sqrt(w) * subregional_tau(int(s.years[-1])))
 
 
 def _resolve_models(models, fallback: Model | None = None) -> tuple[list[Model], list[Model], bool]:
@@ -870,9 +929,38 @@ class _Fitted:
     reason: str
     space: str
     table: np.ndarray
+    extra: float = 0.0  # extra annual log-growth sd (a region below its prior's level), see _subregional_extra
+
+    def widening(self) -> tuple[np.ndarray, np.ndarray]:
+        """(centre, factor) per horizon: scaled errors ``q`` become ``c + k (q - c)``.
+
+        The calibrated quantiles ``Q_j`` (in units of ``s``) get the independent extra log-growth
+        variance ``j * extra^2`` added around their median: ``k_j = sqrt(1 + j extra^2 / (s^2 v_j))``
+        with ``v_j`` the Gaussian-equivalent variance of ``Q_j`` from its 10-90 % range.
+
+        In level space (positive series only) the unit of ``Q_j`` is ``scale / point_j`` in relative terms.
+        """
+        h = self.table.shape[0]
+        c = np.array([np.interp(0.5, _P, self.table[j]) for j in range(h)])
+        if self.space == "log":
+            unit = np.full(h, self.s)
+        elif self.positive:
+            unit = self.scale / np.maximum(np.asarray(self.point, float)[:h], 1e-300)
+        else:
+            unit = np.zeros(h)
+        if not (self.extra > 0 and np.all(unit > 0)):
+            return c, np.ones(h)
+        q10 = np.array([np.interp(0.1, _P, self.table[j]) for j in range(h)])
+        q90 = np.array([np.interp(0.9, _P, self.table[j]) for j in range(h)])
+        v = np.maximum((q90 - q10) / (2 * norm.ppf(0.9)), 1e-6) ** 2
+        j = np.arange(1, h + 1)
+        return c, np.sqrt(1 + j * self.extra ** 2 / (unit ** 2 * v))
 
     def values(self, q: np.ndarray) -> np.ndarray:
         """Map scaled-error quantiles ``q`` (last axis = horizon) to values."""
+        if self.extra > 0:
+            c, k = self.widening()
+            q = c + k * (np.asarray(q, float) - c)
         if self.space == "log":
             x = np.log(np.maximum(self.point, 1e-300)) + self.s * q
             return np.exp(np.clip(x, -700, 700))
@@ -916,7 +1004,7 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
             need |= set(members)
         if auto:
             base = [m for m in base if m.name in need] or base
-    priors = calibration.volatility_prior if calibration is not None else _volatility_priors(allser)
+    priors = calibration.volatility_prior if calibration is not None else _volatility_priors(allser, group_by)
     pinfo = _panel_growth_info(allser)
     do_origins = calibration is None
     work = allser if do_origins else series
@@ -974,7 +1062,7 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
                             why += f" (no model choice for the group: too few rolling-origin errors; " \
                                    f"default order {', '.join(order[:4])})"
                     fitted.append(_Fitted(s, name, v, pos, r["s"], r["scale"], fb, why,
-                                          *calibration.table(s.group, name, h, pos)))
+                                          *calibration.table(s.group, name, h, pos), extra=r["extra"]))
                     break
         else:
             for m in requested:
@@ -991,7 +1079,7 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
                     tab = calibration.table(s.group, fallback.name, h, pos)
                 else:
                     tab = calibration.table(s.group, m.name, h, pos)
-                fitted.append(_Fitted(s, used, v, pos, r["s"], r["scale"], fb, why, *tab))
+                fitted.append(_Fitted(s, used, v, pos, r["s"], r["scale"], fb, why, *tab, extra=r["extra"]))
     return fitted, calibration, keys, h
 
 

@@ -373,3 +373,120 @@ def test_auto_model_name_is_readable_and_names_its_members():
     # one name per distinct member list in the run
     names = [n for n in cal.combos if n.startswith("median of ")]
     assert len({tuple(cal.combos[n][0]) for n in names}) == len(names)
+
+
+# ---------------------------------------------------------------------------------------------
+# spread of short sub-provincial series (models/spread.py)
+# ---------------------------------------------------------------------------------------------
+def province_reference(n_years=12, seed=21, indicator="patent_applications"):
+    """The 31 registered provinces, sizes 300-300,000; log-growth sd falls with size (0.25 -> 0.06)."""
+    from innovation_forecast.registry import REGIONS
+
+    provs = sorted(r.name for r in REGIONS.values() if r.level == "province")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, name in enumerate(provs):
+        size = 300 * 1000 ** (i / (len(provs) - 1))
+        sd = 0.25 - 0.19 * i / (len(provs) - 1)
+        x = np.log(size) + np.cumsum(0.10 + sd * rng.standard_normal(n_years))
+        rows += [{"region": name, "indicator": indicator, "year": 2006 + t, "value": float(np.exp(v))}
+                 for t, v in enumerate(x)]
+    return pd.DataFrame(rows)
+
+
+def rel_width(fc, region, level=80):
+    r = fc[fc.region == region].iloc[0]
+    return float(np.log(r[f"hi_{level}"] / r[f"lo_{level}"]))
+
+
+def test_county_borrowing_from_provinces_gets_a_wider_relative_interval():
+    ref = province_reference()
+    short = pd.DataFrame({"region": ["永修县", "永修县", "江西省", "江西省"],
+                          "indicator": "patent_applications", "year": [2016, 2017, 2016, 2017],
+                          "value": [195.0, 300.0, 20000.0, 30000.0]})
+    ref = ref[ref.region != "江西省"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(short, h=2, reference=ref)
+    county, province = rel_width(fc, "永修县"), rel_width(fc, "江西省")
+    assert county > 1.5 * province
+    # the county's 80 % interval reaches a +43 % target year (Yongxiu's 2018 plan: 430 after ~300)
+    assert fc[fc.region == "永修县"]["hi_80"].iloc[0] > 430
+    # paths carry the same widening: their quantiles equal the intervals
+    fp = forecast_paths(short, h=2, reference=ref, n_paths=4000)
+    p = fp[("永修县", "patent_applications")].paths[:, 0]
+    row = fc[fc.region == "永修县"].iloc[0]
+    assert np.quantile(p, 0.9) == pytest.approx(row["hi_80"], rel=0.08)
+    assert np.quantile(p, 0.1) == pytest.approx(row["lo_80"], rel=0.08)
+
+
+def test_small_series_get_wider_prior_spread_by_size_alone():
+    # unregistered names: no administrative widening, only the size slope fitted on the reference
+    ref = province_reference()
+    short = pd.DataFrame({"region": ["small", "small", "big", "big"], "indicator": "patent_applications",
+                          "year": [2016, 2017, 2016, 2017], "value": [260.0, 300.0, 26000.0, 30000.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(short, h=1, reference=ref)
+    assert rel_width(fc, "small") > 1.2 * rel_width(fc, "big")
+    pri = fc.attrs["calibration"].volatility_prior
+    assert pri[(("patent_applications",), "size")][1] < 0  # volatility falls with size
+
+
+def test_subregional_tau_uses_only_figures_up_to_the_origin():
+    from innovation_forecast.models import spread
+
+    rows = spread.SUBREGIONAL_DEVIATIONS
+    t2016 = spread.subregional_tau(2016)
+    # outcomes after 2016 (e.g. Yongxiu's 2017 growth) cannot move a forecast made at the end of 2016
+    altered = [r if r[1] <= 2016 else (r[0], r[1], r[2], 5.0, r[4]) for r in rows]
+    assert spread.subregional_tau(2016, rows=altered) == t2016
+    assert spread.subregional_tau(2017, rows=altered) > spread.subregional_tau(2017)
+    # no figure yet: the documented prior
+    assert spread.subregional_tau(2000) == pytest.approx(spread.TAU_PRIOR)
+    # the county figures are far more dispersed than the provinces' growth
+    assert spread.subregional_tau() > 2 * np.sqrt(np.mean([r[4] ** 2 for r in rows]))
+    # the engine's widening of a county ending in 2016 follows the 2016 estimate
+    ref = province_reference()
+    one = pd.DataFrame({"region": "永修县", "indicator": "patent_applications", "year": [2016], "value": [195.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        a = forecast(one, h=1, reference=ref[ref.year <= 2016])
+    from innovation_forecast.forecast import _engine
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fitted, *_ = _engine(one, 1, "auto", ("region", "indicator"), None, 1, None,
+                             ref[ref.year <= 2016], None, 8)
+    assert fitted[0].extra == pytest.approx(t2016)
+    assert np.isfinite(a[["lo_80", "hi_80"]].to_numpy()).all()
+
+
+def test_subregional_deviations_snapshot_matches_the_data(data_dir):
+    from innovation_forecast import load_panel
+    from innovation_forecast.loaders import load_figures
+    from innovation_forecast.models import spread
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = load_panel(["techme"], data_dir=data_dir, include_embedded=False)
+    p = p[(p.level == "province") & (p.status == "actual")]
+    got = spread.subregional_deviations(load_figures(), p)
+    key = lambda r: (r[0], r[1], r[2])  # noqa: E731
+    assert sorted(got, key=key) == sorted(spread.SUBREGIONAL_DEVIATIONS, key=key)
+
+
+@pytest.mark.parametrize("region,indicator", [("永修县", "patent_applications"), ("鹰潭市", "rd_expenditure"),
+                                              ("江西省", "patent_applications"), ("江西省", "rd_intensity")])
+def test_one_point_series_without_reference_keep_a_kind_sized_interval(region, indicator):
+    from innovation_forecast.models.spread import KIND_VOLATILITY, kind_volatility
+
+    one = pd.DataFrame({"region": region, "indicator": indicator, "year": [2017], "value": [300.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(one, h=2)
+    w = fc["hi_80"].to_numpy() / fc["lo_80"].to_numpy()
+    assert kind_volatility(indicator) in KIND_VOLATILITY.values()
+    # at least a +-1.28 sd Gaussian band at the kind's default volatility, widening with the horizon
+    assert np.log(w[0]) > 2 * 1.28 * kind_volatility(indicator)
+    assert w[1] > w[0]
