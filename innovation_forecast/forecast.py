@@ -244,11 +244,12 @@ class Calibration:
         """``(space, quantile table (h, len(probs)))`` for a group and model.
 
         ``space`` is ``"log"`` (errors are log ratios / volatility) or ``"level"`` (errors / MASE scale).
-        Falls back to the all-groups table, then to a deliberately wide default.
+        Falls back to the all-groups table, then to a deliberately wide default (on logs for a
+        positive series: growth, not change, is what the default volatility priors describe).
         """
         entry = self.tables.get((group, model)) or self.pooled_tables.get(model)
         if entry is None:
-            return "level", _extend_table(_default_table(self.h), h)
+            return ("log" if positive else "level"), _extend_table(_default_table(self.h), h)
         space = entry["space"] if positive else "level"
         tab = entry.get(space)
         if tab is None:
