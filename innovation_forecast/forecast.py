@@ -26,6 +26,12 @@ The engine (the "core class" of STYLE.md) does the fan-out that models know noth
    ``point * exp(s * Q_j(p))`` or ``point + scale * Q_j(p)`` (floored at 0 for positive series);
    sample paths put the same ``Q_j`` on a random-walk copula (cumulative growth shocks), so path
    quantiles equal the intervals.
+5. **Short series** (:mod:`innovation_forecast.models.spread`). A series' log volatility is shrunk
+   toward a prior that depends on its size (slope of log volatility on log level, fitted per group
+   on the pooled panel); a city or county whose prior comes from provinces gets an extra log-growth
+   sd ``tau`` (estimated from Jiangxi city/county growth figures up to the series' last year only),
+   added around the calibrated median; groups without any 4-value series use the indicator kind's
+   default volatility. See ``BENCHMARKS.md`` ("Forecasting: short sub-provincial series").
 
 With an explicit model list every model gets its own rows; where one cannot fit a series the
 ``fallback`` (default naive) fills in, the rows keep the requested model's name and say so in
