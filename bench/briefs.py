@@ -163,7 +163,9 @@ def main(argv=None) -> int:
          f"{n_base}", f"{base_wall:.1f}" if base_wall else "–", f"{base_wall / n_base:.2f}" if base_wall else "–", "–"),
         (f"`run_briefs(workers={args.workers})` (+HTML, index), cold: shared inputs computed",
          f"{len(regions)} ({n_ok} ok)", f"{wall:.1f}", f"{wall / len(regions):.2f}", f"{mem.peak_tree / gib:.2f}"),
-        (f"`run_briefs(workers={args.workers})` again, shared inputs from the cache",
+        (f"`run_briefs(workers={args.workers})` again, " + (
+            "shared inputs from the cache" if run2.timings.get("inputs_cached") else
+            "shared inputs recomputed (the package's code changed between the two runs)"),
          f"{len(regions)} ({int((run2.results['status'] == 'ok').sum())} ok)", f"{wall2:.1f}",
          f"{wall2 / len(regions):.2f}", "–"),
     ]

@@ -430,14 +430,22 @@ def cache_dir() -> Path:
     return Path(base) / "innovation_forecast"
 
 
+#: Package parts whose code shapes the shared inputs (a change there gives new cache keys).
+_INPUT_CODE = ("forecast.py", "feasibility.py", "panel.py", "config.py", "models", "loaders", "registry",
+               "briefs/tables.py")
+
+
 def _code_fingerprint() -> str:
-    """Hash of the package's source: any code change gives new cache keys."""
+    """Hash of the source that computes the shared inputs."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha1()
-    for f in sorted(root.rglob("*")):
-        if f.suffix in (".py", ".csv") and "__pycache__" not in f.parts:
-            h.update(str(f.relative_to(root)).encode())
-            h.update(f.read_bytes())
+    for part in _INPUT_CODE:
+        p = root / part
+        files = sorted(p.rglob("*")) if p.is_dir() else [p]
+        for f in files:
+            if f.is_file() and f.suffix in (".py", ".csv") and "__pycache__" not in f.parts:
+                h.update(str(f.relative_to(root)).encode())
+                h.update(f.read_bytes())
     return h.hexdigest()
 
 
