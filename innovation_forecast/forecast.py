@@ -553,7 +553,7 @@ def _panel_growth_info(series: list[_Series], window: int = 5) -> dict:
 def _volatility_priors(series: list[_Series], group_by: Sequence[str] = ()) -> dict:
     """Per group: ``(group, "log")`` median sd of log growth over series with 4+ values, ``(group, "size")``
     its fit on the series' size (:func:`~innovation_forecast.models.spread.size_prior`), ``(group, "depth")``
-    the shallowest administrative level among those series (None when no region is registered).
+    the administrative level most of those series are at (None when no region is registered).
 
     A group of positive series without any 4-value series gets the indicator kind's default
     (:data:`~innovation_forecast.models.spread.KIND_VOLATILITY`), marked ``(group, "default")``.
@@ -574,7 +574,8 @@ def _volatility_priors(series: list[_Series], group_by: Sequence[str] = ()) -> d
         out[(g, "log")] = fit[0]
         out[(g, "size")] = fit
         depths = [r[2] for r in rows if r[2] is not None]
-        out[(g, "depth")] = min(depths) if depths else None
+        # the level most of them are at (a national total beside 31 provinces does not make it "country")
+        out[(g, "depth")] = max(set(depths), key=lambda d: (depths.count(d), -d)) if depths else None
     ind_pos = list(group_by).index("indicator") if "indicator" in group_by else None
     for g in groups - set(acc):
         out[(g, "log")] = kind_volatility(g[ind_pos] if ind_pos is not None else None)

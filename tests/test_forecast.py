@@ -405,11 +405,21 @@ def test_county_borrowing_from_provinces_gets_a_wider_relative_interval():
                           "indicator": "patent_applications", "year": [2016, 2017, 2016, 2017],
                           "value": [195.0, 300.0, 20000.0, 30000.0]})
     ref = ref[ref.region != "江西省"]
+    # a national total beside the provinces does not make the provinces "sub-reference"
+    nat = ref.groupby(["indicator", "year"], as_index=False)["value"].sum().assign(region="全国")
+    ref = pd.concat([ref, nat], ignore_index=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FallbackWarning)
         fc = forecast(short, h=2, reference=ref)
     county, province = rel_width(fc, "永修县"), rel_width(fc, "江西省")
     assert county > 1.5 * province
+    from innovation_forecast.forecast import _engine
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fitted, *_ = _engine(short, 2, "auto", ("region", "indicator"), None, 1, None, ref, None, 8)
+    extra = {f.series.key[0]: f.extra for f in fitted}
+    assert extra["江西省"] == 0 and extra["永修县"] > 0
     # the county's 80 % interval reaches a +43 % target year (Yongxiu's 2018 plan: 430 after ~300)
     assert fc[fc.region == "永修县"]["hi_80"].iloc[0] > 430
     # paths carry the same widening: their quantiles equal the intervals
