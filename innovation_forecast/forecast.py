@@ -55,6 +55,7 @@ import pandas as pd
 from scipy.stats import norm, t as student_t
 
 from .errors import DataValidationError
+from .panel import annual_values
 from .models import default_models
 from .models.base import Model, cumulative_normals, level_keys, quantile_key
 from .models.combination import Combination, combine_points
@@ -310,7 +311,8 @@ def _check_panel(panel: pd.DataFrame, keys: Sequence[str], what: str = "panel") 
         raise DataValidationError(
             f"{what} lacks column(s) {missing}; it needs the key columns {list(keys)} plus 'year' and 'value' "
             f"(columns present: {list(panel.columns)[:12]}).")
-    df = panel.loc[:, list(dict.fromkeys([*keys, "year", "value"]))].copy()
+    extra = [c for c in ("status", "months") if c in panel.columns and c not in keys]
+    df = panel.loc[:, list(dict.fromkeys([*keys, "year", "value", *extra]))].copy()
     val = pd.to_numeric(df["value"], errors="coerce")
     bad = val.isna() & df["value"].notna()
     if bad.any():
@@ -327,6 +329,9 @@ def _check_panel(panel: pd.DataFrame, keys: Sequence[str], what: str = "panel") 
         raise DataValidationError(
             f"{what} has non-integer years, e.g. {bad['year'].tolist()}; 'year' must be an integer such as 2021.")
     df["year"] = yr.round().astype(int)
+    if "status" in extra:
+        # a tidy panel: one full-year value per series-year (actual > estimate > nowcast year-to-date)
+        df = annual_values(df, keys=keys)[[*keys, "year", "value"]]
     dup = df.duplicated(subset=[*keys, "year"], keep=False)
     if dup.any():
         d = df.loc[dup, [*keys, "year"]].drop_duplicates().head(5)
@@ -1137,7 +1142,10 @@ def forecast(panel: pd.DataFrame, h: int, level: Sequence[float] = (80, 95), mod
     Parameters
     ----------
     panel
-        Long frame with the ``keys`` columns, ``year`` (int) and ``value``; extra columns are ignored.
+        Long frame with the ``keys`` columns, ``year`` (int) and ``value``; extra columns are ignored,
+        except that a tidy panel's ``status`` (and ``months``) is honoured: one value per series-year is
+        kept, an actual over an estimate, a lone year-to-date figure as its seasonal full-year nowcast
+        (:func:`innovation_forecast.panel.annual_values`).
     h
         Years ahead.
     level

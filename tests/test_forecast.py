@@ -500,3 +500,17 @@ def test_one_point_series_without_reference_keep_a_kind_sized_interval(region, i
     # at least a +-1.28 sd Gaussian band at the kind's default volatility, widening with the horizon
     assert np.log(w[0]) > 2 * 1.28 * kind_volatility(indicator)
     assert w[1] > w[0]
+
+
+def test_forecast_takes_a_tidy_panel_with_estimates_and_ytd_rows():
+    """load_panel() output goes straight in: one value per year (actual > estimate > nowcast ytd)."""
+    rows = [("上饶市", "patent_applications", y, v, "actual", None)
+            for y, v in [(2012, 2100.0), (2013, 2500.0), (2014, 2900.0), (2015, 3300.0), (2016, 3900.0)]]
+    rows += [("上饶市", "patent_applications", 2017, 4153.0, "ytd", 11),
+             ("上饶市", "patent_applications", 2017, 5000.0, "estimate", None)]
+    panel = pd.DataFrame(rows, columns=["region", "indicator", "year", "value", "status", "months"])
+    fc = forecast(panel, h=1, models=[Naive()])
+    assert fc["year"].tolist() == [2018] and fc["mean"].iloc[0] == pytest.approx(5000.0)
+    only_ytd = panel[panel["status"] != "estimate"]
+    fc2 = forecast(only_ytd, h=1, models=[Naive()])
+    assert fc2["mean"].iloc[0] > 4153.0 * 12 / 11  # nowcast with the year-end surge, not the raw ytd figure
