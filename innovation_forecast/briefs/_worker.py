@@ -217,6 +217,22 @@ def shutdown_kernels() -> None:
         wk.kill()
 
 
+def kill_kernel_processes() -> None:
+    """Kill the kernel processes of this process now, from any thread, without touching their
+    clients: a brief running on one of them ends with nbclient's DeadKernelError (recorded in
+    its notebook) instead of running on to its time limit. The kernels are replaced on next use."""
+    with _kernels_lock:
+        kernels = list(_kernels.values())
+    for wk in kernels:
+        proc = getattr(getattr(wk.km, "provisioner", None), "process", None)
+        if proc is not None:
+            try:
+                proc.kill()
+            except Exception:
+                pass
+        wk.dirty = True
+
+
 atexit.register(shutdown_kernels)
 
 _local = threading.local()

@@ -1,7 +1,8 @@
 """Sections of the city brief as the notebook shows them: one call per notebook cell.
 
 Each ``show_*`` function displays a heading in the brief's language and its content
-(tables as plain HTML without the index, charts as figures), so
+(tables as plain HTML without the index, charts as figures; text that comes from data is
+HTML-escaped and never read as Markdown), so
 ``notebooks/city_brief.ipynb`` holds no logic of its own.
 """
 
@@ -54,6 +55,14 @@ def _md(text: str) -> None:
     _d(Markdown(text))
 
 
+def _text(text: str, tag: str = "p") -> None:
+    """Show text from data (quotes, names, explanations) as escaped HTML: never parsed as Markdown,
+    so ``[x](javascript:…)`` or ``<img …>`` in a targets file stays text."""
+    from IPython.display import HTML
+
+    _d(HTML(f"<{tag}>{_html.escape(str(text))}</{tag}>"))
+
+
 def _table(df: pd.DataFrame) -> None:
     from IPython.display import HTML
 
@@ -65,7 +74,8 @@ def show_headline(bt: BriefTables) -> None:
     H = _H[bt.lang]
     name = bt.region if bt.lang == "zh" else f"{bt.region_en} {bt.region}"
     as_of = f"（截至{bt.as_of}年数据）" if bt.lang == "zh" and bt.as_of else (f" (data to {bt.as_of})" if bt.as_of else "")
-    _md(f"# {_html.escape(name)} {H['title']}{as_of}\n\n**{_html.escape(bt.headline)}**")
+    _text(f"{name} {H['title']}{as_of}", "h1")
+    _text(bt.headline, "strong")
     show_summary(bt)
 
 
@@ -77,11 +87,12 @@ def show_targets(bt: BriefTables) -> None:
         _md(H["none"])
         return
     for t in bt.target_tables:
-        _md(f"### {_html.escape(t['title'])}")
+        _text(t["title"], "h3")
         _table(t["table"])
+        _text(t["explanation"])
         quote = f"「{t['quote']}」" if bt.lang == "zh" else f"“{t['quote']}”"
         src = f" — {t['doc']}" if t["doc"] else ""
-        _md(f"{_html.escape(t['explanation'])}\n\n> {_html.escape(quote)}{_html.escape(src)}")
+        _text(quote + src, "blockquote")
 
 
 def show_charts(bt: BriefTables) -> None:
@@ -103,7 +114,7 @@ def show_charts(bt: BriefTables) -> None:
         from .charts import indicator_label
 
         sep = "、" if bt.lang == "zh" else ", "
-        _md(H["no_chart"] + sep.join(indicator_label(i, bt.lang, unit=False) for i in missing))
+        _text(H["no_chart"] + sep.join(indicator_label(i, bt.lang, unit=False) for i in missing))
     if len(bt.assessment):
         _md(f"## {H['growth']}")
         fig = growth_chart(bt.assessment, lang=bt.lang)
@@ -126,5 +137,6 @@ def show_sources(bt: BriefTables) -> None:
 def show_vintage(bt: BriefTables) -> None:
     H = _H[bt.lang]
     computed = "计算时间" if bt.lang == "zh" else "computed"
-    _md(f"## {H['vintage']}\n\n{_html.escape(bt.vintage)}\n\n"
-        f"innovation_forecast {_html.escape(bt.version)} · {computed} {_html.escape(bt.created)}")
+    _md(f"## {H['vintage']}")
+    _text(bt.vintage)
+    _text(f"innovation_forecast {bt.version} · {computed} {bt.created}")

@@ -35,12 +35,23 @@ from ..errors import BriefError
 from . import _worker
 from ._worker import BriefTask, find_browser
 
-__all__ = ["BriefRun", "DEFAULT_NOTEBOOK", "run_briefs", "safe_stem"]
+__all__ = ["BriefRun", "BriefsInterrupted", "DEFAULT_NOTEBOOK", "run_briefs", "safe_stem"]
 
 #: The papermill template of one city brief.
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "city_brief.ipynb"
 
 LOCK_NAME = ".briefs.lock"
+
+
+class BriefsInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: finished briefs are kept; ``.run`` lists what finished and what did not."""
+
+    def __init__(self, message: str, run: "BriefRun | None" = None):
+        super().__init__(message)
+        self.run = run
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 INPUTS_DIR = "_inputs"
 
 RESULT_COLUMNS = ["region", "file", "status", "error", "seconds", "notebook", "html", "pdf", "headline", "worker"]
@@ -221,8 +232,10 @@ def write_index(out: Path, results: list[dict], title: str, meta: dict[str, Any]
     for r in sorted(results, key=lambda r: (r["status"] != "failed", r["stem"])):
         s = r.get("summary", {}) or {}
         status = r["status"]
-        badge = {"ok": "ok", "skipped": "ok (earlier run)", "failed": "FAILED"}.get(status, status)
-        err = f'<div class="err">{_html.escape(r.get("error", ""))}</div>' if status == "failed" else ""
+        badge = {"ok": "ok", "skipped": "ok (earlier run)", "failed": "FAILED",
+                 "interrupted": "not run (interrupted)"}.get(status, status)
+        err = (f'<div class="err">{_html.escape(r.get("error", ""))}</div>'
+               if status in ("failed", "interrupted") else "")
         links = " · ".join(x for x in (link(r.get("html", ""), "HTML"), link(r.get("notebook", ""), "notebook"),
                                        link(r.get("pdf", ""), "PDF")) if x)
         rows.append(
@@ -299,6 +312,9 @@ class _LocalPool:
 
         return as_completed(futures)
 
+    def stop_running(self) -> None:
+        pass  # close(cancel=True) terminates the workers, whose kernels end with them
+
     def close(self, cancel: bool = False) -> None:
         if cancel:
             procs = list(getattr(self.ex, "_processes", {}).values())
@@ -339,6 +355,10 @@ class _InlinePool:
 
     map_calls = None  # shared inputs are computed in this process
 
+    def stop_running(self) -> None:
+        """Kill this process's kernels: the running brief ends at once (its kernel "died")."""
+        _worker.kill_kernel_processes()
+
     def as_completed(self, futures):
         from concurrent.futures import as_completed
 
@@ -370,6 +390,7 @@ class _DaskPool:
             from distributed import Client
         except ImportError as exc:
             raise BriefError("--scheduler needs dask.distributed: pip install 'innovation_forecast[dask]'.") from exc
+        self._futures: list = []
         self.own = not hasattr(scheduler, "submit")
         self.client = Client(scheduler, set_as_default=False) if self.own else scheduler
         try:
@@ -381,7 +402,9 @@ class _DaskPool:
             pass
 
     def submit(self, task: BriefTask):
-        return self.client.submit(_worker.run_task, task, pure=False, key=f"brief-{task.stem}-{time.time_ns()}")
+        fut = self.client.submit(_worker.run_task, task, pure=False, key=f"brief-{task.stem}-{time.time_ns()}")
+        self._futures.append(fut)
+        return fut
 
     def map_calls(self, fn, items):
         futures = [self.client.submit(fn, *args, pure=False) for args in items]
@@ -392,7 +415,15 @@ class _DaskPool:
 
         return as_completed(futures)
 
+    def stop_running(self) -> None:
+        pass
+
     def close(self, cancel: bool = False) -> None:
+        if cancel:
+            try:
+                self.client.cancel(list(self._futures))
+            except Exception:
+                pass
         if self.own:
             self.client.close()
 
@@ -602,13 +633,34 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
                     bar.close()
     except KeyboardInterrupt:
         interrupted = True
-        raise
+        if pool is not None:
+            pool.stop_running()  # the running brief's kernel would otherwise run on to its --timeout
+        finished = {r["stem"] for r in done}
+        left = [e for e in todo if e.stem not in finished]
+        for e in left:
+            done.append({"region": e.region, "stem": e.stem, "status": "interrupted",
+                         "error": "interrupted (Ctrl-C) before this brief finished", "notebook": "", "html": "",
+                         "pdf": "", "seconds": float("nan"), "worker": "", "summary": {}})
+        unfinished = ", ".join(e.region for e in left) or "none"
+        raise BriefsInterrupted(
+            f"interrupted: {len(done) - len(left)} brief(s) finished and kept in {out}; not finished: {unfinished}. "
+            "Run the same command with --skip-existing to finish the batch."
+        ) from None
     finally:
         if pool is not None:
             pool.close(cancel=interrupted)
-        index = write_index(out, done, f"City briefs 城市简报 — {out.name}", meta)
-        frame = _results_frame(done)
-        _worker.atomic_write_text(out / "results.csv", frame.to_csv(index=False))
+        index_error = None
+        try:
+            index = write_index(out, done, f"City briefs 城市简报 — {out.name}", meta)
+            frame = _results_frame(done)
+            _worker.atomic_write_text(out / "results.csv", frame.to_csv(index=False))
+        except OSError as exc:
+            index_error = exc
+        if index_error is not None and sys.exc_info()[0] is None:  # no other error is on its way out
+            raise BriefError(
+                f"The briefs are written but index.html/results.csv in {str(out)!r} could not be: {index_error}. "
+                "Free some space and run the same command with --skip-existing to write the index."
+            ) from index_error
     return BriefRun(results=frame, out=out, index=index, wall_seconds=time.perf_counter() - t0, notes=notes,
                     timings=timings)
 

@@ -46,9 +46,10 @@ def handle(args: argparse.Namespace) -> int:
 
     try:
         run = _run(run_briefs, args)
-    except KeyboardInterrupt:
-        print("innovation-forecast briefs: interrupted; finished briefs are kept (no partial files). "
-              "Run the same command with --skip-existing to finish the batch.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        detail = str(exc) or ("interrupted; finished briefs are kept (no partial files). "
+                              "Run the same command with --skip-existing to finish the batch.")
+        print(f"innovation-forecast briefs: {detail}", file=sys.stderr)
         return 130
     print(run.summary(), file=sys.stdout)
     return 0 if run.ok else 1
