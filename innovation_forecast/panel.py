@@ -154,7 +154,7 @@ def looks_like_year(cell: object) -> bool:
 # --------------------------------------------------------------------------- panel
 
 class ConflictFrame(pd.DataFrame):
-    """The conflicts table kept in ``panel.attrs["conflicts"]``.
+    """The conflicts table kept in ``panel.attrs["conflicts"]`` (read-only: frames derived from the panel share it).
 
     A plain DataFrame inside ``attrs`` breaks ``pd.concat`` of two panel slices (pandas compares the
     attrs dicts with ``==``); this subclass compares whole tables, so slices concatenate normally.
@@ -175,6 +175,11 @@ class ConflictFrame(pd.DataFrame):
         return super().__ne__(other)
 
     __hash__ = None
+
+    def __deepcopy__(self, memo):
+        # pandas deep-copies ``attrs`` on nearly every operation on the panel; the conflicts table is a
+        # read-only record of the load, so every derived frame shares it instead of copying it each time.
+        return self
 
 
 def empty_panel() -> pd.DataFrame:
