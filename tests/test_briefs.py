@@ -382,3 +382,16 @@ def test_city_brief_runs_alone_through_papermill(tmp_path):
     assert summary["as_of"] == 2017
     text = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
     assert "Targets and their chances" in text and "image/png" in text
+
+
+def test_shared_inputs_use_one_full_year_value_and_a_median_line(tmp_path, monkeypatch):
+    """Briefs see the series the assessment sees: a lone year-to-date figure becomes its nowcast (so a
+    county with only 截至9月 patent figures still gets a forecast), and forecasts carry q_50 for the centre line."""
+    monkeypatch.delenv("INNOVATION_FORECAST_DATA", raising=False)
+    from innovation_forecast.briefs.tables import prepare_inputs
+
+    inputs = prepare_inputs(["永修县"], as_of=2017, horizon=1)
+    fc = inputs.forecasts
+    inv = fc[(fc["region"] == "永修县") & (fc["indicator"] == "invention_patent_applications")]
+    assert len(inv) >= 1 and inv["q_50"].notna().all()
+    assert ((inv["lo_80"] <= inv["q_50"]) & (inv["q_50"] <= inv["hi_80"])).all()

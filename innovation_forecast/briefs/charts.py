@@ -101,7 +101,8 @@ def fan_chart(history: pd.DataFrame, fc: pd.DataFrame, targets: pd.DataFrame | N
         (actual | estimate | ytd) and ``months``; estimates are drawn hollow, year-to-date
         figures as triangles.
     fc
-        Forecast rows: ``indicator, year, mean, lo_80, hi_80, lo_95, hi_95`` (one model).
+        Forecast rows: ``indicator, year, mean, lo_80, hi_80, lo_95, hi_95`` and ideally ``q_50`` (one model);
+        the dashed line is ``q_50`` when present, else ``mean``.
     targets
         Assessment rows (:func:`~innovation_forecast.assess_targets`): ``indicator, target_year,
         target`` and optionally ``stretch``. Drawn as a diamond (target) and a star (stretch).
@@ -179,7 +180,10 @@ def fan_chart(history: pd.DataFrame, fc: pd.DataFrame, targets: pd.DataFrame | N
                 ax.fill_between(xs, pad("lo_95"), pad("hi_95"), color=palette["band95"], lw=0, zorder=1)
             if {"lo_80", "hi_80"} <= set(f.columns):
                 ax.fill_between(xs, pad("lo_80"), pad("hi_80"), color=palette["band80"], alpha=0.7, lw=0, zorder=2)
-            ax.plot(xs, pad("mean"), color=palette["line"], ls="--", lw=1.4, zorder=3)
+            # the centre line is the median of the calibrated distribution (q_50), so it sits inside the
+            # bands it is drawn with; the model's point forecast can lie off-centre when errors are skewed
+            ax.plot(xs, pad("q_50" if "q_50" in f.columns else "mean"), color=palette["line"], ls="--", lw=1.4,
+                    zorder=3)
         if targets is not None and len(targets):
             tg = targets[targets["indicator"] == ind]
             for _, row in tg.iterrows():

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BriefError
+from ..panel import annual_values
 
 __all__ = [
     "BriefInputs", "BriefTables", "CACHE_DIR_ENV", "DEFAULT_INDICATORS", "brief_tables", "briefable_regions",
@@ -188,14 +189,6 @@ def briefable_regions(data_dir=None, targets=None) -> list[str]:
     return out
 
 
-def _one_value_per_year(panel: pd.DataFrame) -> pd.DataFrame:
-    """Series for forecasting: full-year figures only, an actual beating an estimate of the same year."""
-    p = panel[panel["status"] != "ytd"] if "status" in panel else panel
-    rank = p["status"].map({"actual": 0, "estimate": 1}).fillna(2) if "status" in p else 0
-    return (p.assign(_rank=rank).sort_values(["_rank"]).drop_duplicates(["region", "indicator", "year"])
-            .drop(columns="_rank").sort_values(["region", "indicator", "year"]))
-
-
 def _indicators_for(panel: pd.DataFrame, targets: pd.DataFrame, region: str,
                     indicators: Sequence[str] | None) -> list[str]:
     if indicators:
@@ -285,7 +278,8 @@ def prepare_inputs(regions: Sequence[str] | None = None, *, as_of: int | None = 
     upto = panel if as_of is None else panel[panel["year"] <= as_of]
     wanted = {ind for r in regions for ind in _indicators_for(upto, tg, r, indicators)}
     # every region's series of these indicators: calibration and model choice pool over all of them
-    series = _one_value_per_year(upto[upto["indicator"].isin(wanted)])[["region", "indicator", "year", "value"]]
+    # one full-year value per year, as the assessment sees it (a lone year-to-date figure as its nowcast)
+    series = annual_values(upto[upto["indicator"].isin(wanted)])[["region", "indicator", "year", "value"]]
     last_year = series.groupby(["region", "indicator"])["year"].max()
     # phase 1: forecasts and paths, one job per indicator
     jobs, backtests = [], []
@@ -303,7 +297,7 @@ def prepare_inputs(regions: Sequence[str] | None = None, *, as_of: int | None = 
         backtests.extend(("backtest", sub, o, None) for o in range(first, last - BACKTEST_H + 1))
     jobs.sort(key=lambda j: -len(j[1]))  # biggest first: better balance across workers
     parts = mapper(_prep_job, jobs) if jobs else []
-    base = ["region", "indicator", "year", "model", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
+    base = ["region", "indicator", "year", "model", "mean", "q_50", "lo_80", "hi_80", "lo_95", "hi_95"]
     fc = pd.concat([p[1] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=base)
     paths: dict = {}
     for p in parts:
@@ -369,7 +363,7 @@ def _forecast_indicator(sub: pd.DataFrame, h: int, regions: Sequence[str]):
     keep = set(regions)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        f = forecast(sub, h=h, level=(80, 95))
+        f = forecast(sub, h=h, level=(80, 95), quantiles=(0.5,))  # q_50: the fan chart's centre line
         cal = f.attrs.get("calibration")
         paths = {}
         if sub["region"].isin(keep).any():
