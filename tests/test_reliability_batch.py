@@ -70,11 +70,6 @@ def assert_nothing_half_written(out: Path) -> None:
     assert leftovers == [], leftovers
 
 
-def pending(why: str):
-    """A case whose fix belongs to briefs/ (owned by another helper while this file was written)."""
-    return pytest.mark.xfail(strict=True, reason=f"pending in briefs: {why}")
-
-
 def results_csv(out: Path) -> dict[str, str]:
     df = pd.read_csv(out / "results.csv")
     return dict(zip(df["region"], df["status"]))
@@ -157,7 +152,6 @@ def test_atomic_write_leaves_no_partial_file_on_a_write_error(tmp_path, monkeypa
 
 
 @pytest.mark.slow
-@pending("an OSError writing index.html/results.csv escapes run_briefs as a raw OSError (a traceback in the CLI)")
 def test_full_disk_while_writing_the_index(tmp_path, monkeypatch):
     from innovation_forecast.briefs import _worker, runner
 
@@ -231,8 +225,6 @@ REG = ["南昌市", "九江市", "萍乡市"]
 
 
 @pytest.mark.slow
-@pending("Ctrl-C exits 130 with a resume hint (6d1a973) but only after the running brief's --timeout, and "
-         "neither the output nor results.csv names the regions that did not finish")
 def test_ctrl_c_keeps_finished_briefs_and_says_which_did_not_finish(tmp_path):
     out = tmp_path / "run"
     proc = _cli(out, REG, {"九江市": "hang"}, "--timeout", "20")
@@ -357,8 +349,6 @@ EVIL_QUOTE = ("力争专利申请量达到5500件 [点击查看](javascript:aler
               "![logo](javascript:alert(3)) <script>alert(4)</script>")
 
 
-@pending("target quotes/explanations go into Markdown escaped for HTML only: a markdown link "
-         "[x](javascript:…) in a quote becomes a live <a href=\"javascript:…\"> in the brief's HTML")
 def test_quote_text_cannot_inject_links_or_tags_into_the_brief_html(monkeypatch):
     """Text from a targets file or a report (quotes, doc names) is shown as text in the brief page."""
     from types import SimpleNamespace
