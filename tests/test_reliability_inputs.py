@@ -448,12 +448,6 @@ def test_missing_value_never_becomes_zero_anywhere(tmp_path):
 TARGET_HEADER = "doc,region,year,indicator,basis,comparator,value,stretch_low,stretch_high,unit,quote,conflict\n"
 
 
-#: Cases whose fix belongs to feasibility.py / commands/feasibility.py (owned by another helper while this
-#: file was written); strict, so the marker must go as soon as the behaviour is fixed.
-def pending(why: str):
-    return pytest.mark.xfail(strict=True, reason=f"pending in feasibility: {why}")
-
-
 def target_file(tmp_path, body: str, name: str = "targets.csv") -> Path:
     return write(tmp_path, name, TARGET_HEADER + body)
 
@@ -541,7 +535,6 @@ def test_contradictory_targets_are_flagged_with_a_warning(tmp_path):
     assert t["conflict"].tolist() == [True, True, False]
 
 
-@pending("says 'no data for <region>' although the region has data from 2010")
 def test_target_before_the_data_is_no_data_and_says_why(nanchang_panel):
     from innovation_forecast.feasibility import assess_targets
 
@@ -567,7 +560,6 @@ def test_target_for_a_region_without_data_is_no_data(nanchang_panel):
     assert out["verdict"].tolist() == ["no data"] and "九江市" in out["explanation"].iloc[0]
 
 
-@pending("a stretch below the firm value is assessed without a note")
 def test_assess_targets_stretch_below_firm_is_not_silent(nanchang_panel):
     from innovation_forecast.feasibility import assess_targets
 
@@ -580,7 +572,6 @@ def test_assess_targets_stretch_below_firm_is_not_silent(nanchang_panel):
     assert "stretch" in out["notes"].iloc[0] and "firm" in out["notes"].iloc[0], out["notes"].iloc[0]
 
 
-@pending("conflict=True targets get no note")
 def test_assess_targets_contradictory_targets_are_noted(nanchang_panel):
     from innovation_forecast.feasibility import assess_targets
 
@@ -591,7 +582,6 @@ def test_assess_targets_contradictory_targets_are_noted(nanchang_panel):
     assert all("conflict" in n or "contradict" in n for n in out["notes"]), out["notes"].tolist()
 
 
-@pending("--targets is read with pd.read_csv, not load_targets (no file:line)")
 def test_feasibility_cli_hand_made_targets_file(tmp_path, capsys):
     p = target_file(tmp_path, "d,火星市,2018,patent_applications,level,ge,100,,,件,q,false\n")
     assert main(["feasibility", "--targets", str(p), "--as-of", "none"]) == 2

@@ -65,9 +65,11 @@ def _targets(args) -> tuple[pd.DataFrame, list[pd.DataFrame], dict[str, int]]:
                 print(f"innovation-forecast: note: figures of {path} not used ({exc})", file=sys.stderr)
         return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), figures, years
     if args.targets:
-        try:
-            return pd.read_csv(args.targets), [], {}
-        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        from ..loaders import load_targets
+
+        try:  # load_targets names each bad line (file:line) and checks stretch levels and conflicts
+            return load_targets(args.targets), [], {}
+        except OSError as exc:
             raise DataValidationError(f"cannot read targets file {args.targets!r}: {exc}") from None
     from ..loaders import load_targets
 

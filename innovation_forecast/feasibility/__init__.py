@@ -739,16 +739,23 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
         {ind_name, NEW_COUNT_FLOWS.get(ind_name, ind_name)}
     notes += [g for g in ctx.global_notes if g.startswith(f"{region} ") and g.split(" ")[1].rstrip(":") in involved]
     notes += snotes + s.notes
+    notes += _input_doubts(row, cmp)
     out["n_obs"], out["model"], out["inputs"] = s.n_obs, s.model, s.inputs
     hist = s.hist.dropna()
     # only history before the target year speaks about the trend
     hist_before = hist[hist.index < T]
     if len(hist_before) == 0:
-        reason = (f"no {ind_name} data for {region}" + (f" up to {ctx.as_of}" if ctx.as_of is not None else "")
-                  + (f" (nor {NEW_COUNT_FLOWS[ind_name]})" if ind_name in NEW_COUNT_FLOWS else ""))
+        if len(hist):  # the series exists but starts after the target year
+            first = int(hist.index.min())
+            reason = f"the target year {T} is before the first {ind_name} data year {first} for {region}"
+            reason_zh = f"{T}年早于{region}{ind.zh}数据的首年（{first}年）"
+        else:
+            reason = (f"no {ind_name} data for {region}" + (f" up to {ctx.as_of}" if ctx.as_of is not None else "")
+                      + (f" (nor {NEW_COUNT_FLOWS[ind_name]})" if ind_name in NEW_COUNT_FLOWS else ""))
+            reason_zh = _reason_zh(ind, region, ctx.as_of)
         notes.append(reason)
         out["notes"] = "; ".join(notes)
-        out["explanation"] = (f"{region} {ind.zh}：{T}年目标无法评估——{_reason_zh(ind, region, ctx.as_of)}。"
+        out["explanation"] = (f"{region} {ind.zh}：{T}年目标无法评估——{reason_zh}。"
                               if lang == "zh" else f"Cannot judge the {T} target: {reason} → no data.")
         return out
     latest_year = int(hist_before.index.max())
@@ -885,6 +892,25 @@ def _base_rate(req: float, pool: np.ndarray, comparator: str) -> float:
 def latest_year_all(s: _Series) -> int:
     """Last year with an observed value of the quantity (derived series: of its history)."""
     return int(s.hist.dropna().index.max()) if len(s.hist.dropna()) else -1
+
+
+def _input_doubts(row: pd.Series, cmp: str) -> list[str]:
+    """Notes on a target row that contradicts itself or another row (checked by load_targets for files;
+    frames built in code or read from reports arrive here unchecked)."""
+    out = []
+    c = row.get("conflict", False)
+    if isinstance(c, (bool, np.bool_)) and c:
+        out.append("conflict: the document gives this target other values too; each value is judged on its own")
+    v = row.get("value", np.nan)
+    stretch = [float(x) for x in (row.get("stretch_low", np.nan), row.get("stretch_high", np.nan)) if pd.notna(x)]
+    if stretch and pd.notna(v):
+        if cmp in ("ge", "gt", "eq") and min(stretch) < float(v):
+            out.append(f"stretch {min(stretch):g} is below the firm value {float(v):g}; a 力争 level should go "
+                       "beyond the firm commitment (check the target)")
+        elif cmp in ("le", "lt") and max(stretch) > float(v):
+            out.append(f"stretch {max(stretch):g} is above the firm value {float(v):g} of a ceiling; a 力争 level "
+                       "should be at most the firm commitment (check the target)")
+    return out
 
 
 def _reason_zh(ind, region, as_of) -> str:
