@@ -457,3 +457,18 @@ def test_cli_regions_and_indicators(capsys):
     assert "361100,上饶市" in capsys.readouterr().out
     assert main(["data", "indicators"]) == 0
     assert "invention_patents_per_10k" in capsys.readouterr().out
+
+
+def test_cli_validate_max_bytes_and_sheet(tmp_path, capsys):
+    f = write(tmp_path / "ok.csv", "region,year,indicator,value\n江西,2020,gdp,25691.5\n")
+    assert main(["data", "validate", str(f), "--max-bytes", "10"]) == 1
+    assert "ok.csv:1: file of 52 bytes exceeds the limit of 10 bytes" in capsys.readouterr().out
+    xl = tmp_path / "two_sheets.xlsx"
+    with pd.ExcelWriter(xl) as w:
+        pd.DataFrame({"说明": ["cover sheet"]}).to_excel(w, sheet_name="封面", index=False)
+        pd.DataFrame({"region": ["江西"], "year": [2020], "indicator": ["gdp"], "value": [25691.5]}).to_excel(
+            w, sheet_name="data", index=False)
+    assert main(["data", "validate", str(xl), "--sheet", "data"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OK") and "1 rows (tidy)" in out
+    assert main(["data", "validate", str(xl)]) == 1  # the cover sheet has no tidy columns

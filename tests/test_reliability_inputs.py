@@ -838,3 +838,16 @@ def test_workbook_with_a_cover_sheet(tmp_path):
         read_tidy(p, sheet="Sheet9")
     with pytest.raises(DataValidationError, match=r"book\.xlsx:1: no column for .*sheets '说明', '数据'"):
         read_tidy(p)
+
+
+def test_report_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    from innovation_forecast.errors import ReportReadError
+    from innovation_forecast.reader import read_report
+
+    p = tmp_path / "big_report.txt"
+    p.write_text("上饶市2017年工作总结\n" + "2017年，全市专利申请量达到4312件。\n" * 200, encoding="utf-8")
+    monkeypatch.setenv("INNOVATION_FORECAST_MAX_BYTES", "1000")
+    with pytest.raises(ReportReadError, match=r"big_report\.txt.*over the size limit of 1,000 bytes"):
+        read_report(p)
+    monkeypatch.setenv("INNOVATION_FORECAST_MAX_BYTES", "0")  # no limit
+    assert len(read_report(p).figures) >= 1

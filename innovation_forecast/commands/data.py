@@ -47,6 +47,9 @@ def register(subparsers) -> None:
     v.add_argument("--wide", metavar="INDICATOR",
                    help="the file is a wide table (regions × years) of this indicator")
     v.add_argument("--unit", help="unit of a wide table's cells (default: from its title, else canonical)")
+    v.add_argument("--sheet", default="0", help="Excel sheet name or 0-based index (default: the first)")
+    v.add_argument("--max-bytes", default=None,
+                   help="refuse files larger than this, e.g. 200MB (default: $INNOVATION_FORECAST_MAX_BYTES or 512MB)")
     v.set_defaults(func=_validate)
 
     r = sub.add_parser("regions", help="list the registered regions")
@@ -146,14 +149,20 @@ def _kind(path: str) -> str:
 
 def _validate(args) -> int:
     from ..loaders import load_figures, load_targets, read_tidy, read_wide
+    from ..loaders._io import check_size
 
     try:
+        check_size(args.file, args.max_bytes)  # before anything reads it, sniffing included
+        sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
         if args.wide:
             kind = "wide"
-            out = read_wide(args.file, indicator=args.wide, unit=args.unit)
+            out = read_wide(args.file, indicator=args.wide, unit=args.unit, sheet=sheet, max_bytes=args.max_bytes)
         else:
             kind = _kind(args.file)
-            out = {"targets": load_targets, "figures": load_figures, "tidy": read_tidy}[kind](args.file)
+            if kind == "tidy":
+                out = read_tidy(args.file, sheet=sheet, max_bytes=args.max_bytes)
+            else:
+                out = {"targets": load_targets, "figures": load_figures}[kind](args.file)
     except DataValidationError as exc:
         for p in exc.problems or [str(exc)]:
             print(p)

@@ -129,6 +129,19 @@ def _looks_like_path(s: str) -> bool:
     return "\n" not in s and len(s) < 1024 and bool(re.search(r"\.(txt|html?|md|text)$", s, re.I))
 
 
+def _check_size(path: Path) -> None:
+    """Refuse a report file over the loaders' size limit ($INNOVATION_FORECAST_MAX_BYTES, default 512 MiB)
+    before reading it."""
+    from ..loaders._io import MAX_BYTES_ENV, max_bytes_limit
+
+    limit = max_bytes_limit()
+    size = path.stat().st_size
+    if limit is not None and size > limit:
+        raise ReportReadError(
+            f"Report file {str(path)!r} is {size:,} bytes, over the size limit of {limit:,} bytes; a work report is "
+            f"a few hundred kB at most. Raise the limit with {MAX_BYTES_ENV} (e.g. {MAX_BYTES_ENV}=2G) if it is one.")
+
+
 def load_source(source, *, doc: str | None = None) -> tuple[str, str]:
     """Read a report from a path, bytes or a string and return ``(normalised_text, doc)``.
 
@@ -140,6 +153,7 @@ def load_source(source, *, doc: str | None = None) -> tuple[str, str]:
         path = Path(source)
         if not path.is_file():
             raise ReportReadError(f"Report file {str(path)!r} does not exist; pass a path to a .txt/.html file or the text itself.")
+        _check_size(path)
         raw = path.read_bytes()
         doc = doc or path.stem
         name = str(path)
