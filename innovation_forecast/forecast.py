@@ -52,7 +52,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm, t as student_t
+from scipy.special import ndtr, ndtri, stdtrit  # scipy.stats costs ~1 s at import; these are all we need
 
 from .errors import DataValidationError
 from .panel import annual_values
@@ -269,7 +269,7 @@ class Calibration:
 def _default_table(h: int) -> np.ndarray:
     """Quantiles used without any rolling-origin errors: Student t(4) * sqrt(j) * 1.25 (deliberately wide)."""
     j = np.arange(1, h + 1)[:, None]
-    return 1.25 * np.sqrt(j) * student_t.ppf(_P, 4)[None, :]
+    return 1.25 * np.sqrt(j) * stdtrit(4, _P)[None, :]
 
 
 def _extend_table(tab: np.ndarray, h: int) -> np.ndarray:
@@ -968,7 +968,7 @@ class _Fitted:
             return c, np.ones(h)
         q10 = np.array([np.interp(0.1, _P, self.table[j]) for j in range(h)])
         q90 = np.array([np.interp(0.9, _P, self.table[j]) for j in range(h)])
-        v = np.maximum((q90 - q10) / (2 * norm.ppf(0.9)), 1e-6) ** 2
+        v = np.maximum((q90 - q10) / (2 * ndtri(0.9)), 1e-6) ** 2
         j = np.arange(1, h + 1)
         return c, np.sqrt(1 + j * self.extra ** 2 / (unit ** 2 * v))
 
@@ -1271,7 +1271,7 @@ def forecast_paths(panel: pd.DataFrame, h: int, n_paths: int = 2000, keys: Seque
     out = {}
     for f in fitted:
         z = cumulative_normals(rng, int(n_paths), h)
-        u = norm.cdf(z)
+        u = ndtr(z)
         q = np.empty_like(u)
         for j in range(h):
             q[:, j] = np.interp(u[:, j], _P, f.table[j])

@@ -101,3 +101,15 @@ def test_nothing_from_shared_is_committed():
     copies = [f for f in files if (REPO / f).is_file()
               and hashlib.sha256((REPO / f).read_bytes()).hexdigest() in theirs]
     assert not copies, f"copied from ../shared: {copies}"
+
+
+def test_importing_the_package_stays_light():
+    """`import innovation_forecast` (every CLI call, every warm brief kernel) must not pull in the heavy
+    libraries only some steps need; each step imports its own when it runs."""
+    import subprocess
+    import sys
+
+    code = ("import sys, innovation_forecast; heavy = ['scipy.stats', 'statsmodels', 'papermill', 'matplotlib', "
+            "'seaborn', 'sklearn', 'nbconvert', 'dask']; print([m for m in heavy if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]", f"imported at package import: {out}"
