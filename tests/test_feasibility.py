@@ -505,3 +505,82 @@ def test_missing_base_rate_uses_the_p_only_map():
     out = cal.apply([0.2, 0.2], [0.9, np.nan], ["growth_h1", "growth_h1"])
     assert out[0] == pytest.approx(0.9, abs=1e-3)  # with a base rate: this map uses only the base rate
     assert out[1] == pytest.approx(0.2, abs=1e-3)  # without: the p-only map (identity here), not base = 0.5
+
+
+# --------------------------------------------------------------------------------------------------
+# multi-year (period) targets: 年均增长 X%, 翻番
+# --------------------------------------------------------------------------------------------------
+
+def _period(basis, value, base_year, year=2019, **kw):
+    return dict(_target(year=year, basis=basis, value=value, unit="%" if basis == "cagr" else "倍", **kw),
+                base_year=base_year)
+
+
+def test_average_growth_target_compounds_from_an_observed_base_year():
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    y18, y19 = np.linspace(150.0, 250.0, N), np.linspace(150.0, 300.0, N)
+    out = _assess(panel, [_period("cagr", 15, 2015)],
+                  {("九江市", "patent_applications"): _fp([2018, 2019], [y18, y19])})
+    row = out.iloc[0]
+    need = GROWING[2015] * 1.15 ** 4  # 121 × 1.749 = 211.7
+    assert row["target"] == pytest.approx(need)
+    assert row["p_meet"] == pytest.approx(np.mean(y19 >= need - 1e-9))
+    assert "15% a year from 2015" in row["notes"]
+    assert row["verdict"] != "no data"
+
+
+def test_doubling_counted_from_a_base_year_still_ahead_is_judged_path_by_path():
+    # base 2018 is a forecast: the paths that fell in 2018 need less to double than those that jumped
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    y18 = np.r_[np.full(N // 2, 100.0), np.full(N // 2, 300.0)]
+    y19 = np.r_[np.full(N // 2, 210.0), np.full(N // 2, 420.0)]  # first half doubled, second did not
+    out = _assess(panel, [_period("multiple", 2, 2018)],
+                  {("九江市", "patent_applications"): _fp([2018, 2019], [y18, y19])})
+    row = out.iloc[0]
+    assert row["p_meet"] == pytest.approx(0.5)
+    # every path ends above 2 × mean(2018) = 400, but only the first half doubled its own 2018 value
+    y19b = np.r_[np.full(N // 2, 410.0), np.full(N // 2, 450.0)]
+    out = _assess(panel, [_period("multiple", 2, 2018)],
+                  {("九江市", "patent_applications"): _fp([2018, 2019], [y18, y19b])})
+    assert np.mean(y19b >= 2 * y18.mean()) == 1.0
+    assert out.iloc[0]["p_meet"] == pytest.approx(0.5)
+    assert "base year 2018 is still ahead" in out.iloc[0]["notes"]
+
+
+def test_period_target_without_base_value_is_no_data_and_without_base_year_an_error():
+    panel = _panel({("九江市", "patent_applications"): {2016: 10.0, 2017: 12.0}})
+    out = _assess(panel, [_period("cagr", 10, 2012)], {("九江市", "patent_applications"): _fp([2018, 2019], [
+        np.full(N, 13.0), np.full(N, 14.0)])})
+    assert out.iloc[0]["verdict"] == "no data"
+    assert "base year 2012" in out.iloc[0]["notes"] and "2016–2017" in out.iloc[0]["notes"]
+    with pytest.raises(InnovationForecastError, match="base_year"):
+        _assess(panel, [_target(year=2019, basis="cagr", value=10, quote="年均增长10%")], {})
+    with pytest.raises(InnovationForecastError, match="not before the target year"):
+        _assess(panel, [_period("cagr", 10, 2019)], {})
+
+
+def test_reader_period_targets_become_assessable_rows():
+    period = pd.DataFrame([
+        {"doc": "plan", "region": "九江市", "year": 2025, "indicator": "patent_grants", "kind": "annual_average_growth",
+         "comparator": "ge", "value": 15.0, "base_year": 2020, "unit": "%", "quote": "专利授权量年均增长15%以上"},
+        {"doc": "plan", "region": "九江市", "year": 2025, "indicator": "hte_total", "kind": "multiple",
+         "comparator": "ge", "value": 2.0, "base_year": 2020, "unit": "倍", "quote": "高新技术企业数量实现翻番"}])
+    t = fz.period_targets_as_targets(period)
+    assert list(t["basis"]) == ["cagr", "multiple"] and list(t["base_year"]) == [2020, 2020]
+    with pytest.raises(InnovationForecastError, match="period target kind"):
+        fz.period_targets_as_targets(period.assign(kind="total"))
+
+
+def test_cli_judges_multi_year_targets_read_from_a_report(tmp_path, capsys, monkeypatch):
+    import io
+
+    plan = tmp_path / "jiujiang_plan.txt"
+    plan.write_text("九江市科技局2020年工作总结和2021年工作计划\n\n一、2020年工作情况\n2020年全市专利授权量达到5000件。\n"
+                    "二、2021年工作计划\n到2025年，全市专利授权量年均增长15%以上。\n", encoding="utf-8")
+    code, cap = _cli(["--report", str(plan), "--format", "csv", "--n-paths", "200"], capsys, monkeypatch)
+    assert code == 0
+    out = pd.read_csv(io.StringIO(cap.out))
+    row = out[out["basis"] == "cagr"].iloc[0]
+    assert row["indicator"] == "patent_grants" and row["target_year"] == 2025
+    assert row["target"] == pytest.approx(5000 * 1.15 ** 5)  # counted from the report's own 2020 figure
+    assert 0 <= row["p_meet"] <= 1

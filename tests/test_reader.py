@@ -273,6 +273,22 @@ def test_cli_region_and_year_options(tmp_path):
     assert doc["figures"][0]["region"] == "九江市" and doc["figures"][0]["year"] == 2017
 
 
+def test_cli_shows_multi_year_targets_in_every_format(tmp_path):
+    p = tmp_path / "plan.txt"
+    p.write_text("九江市科技局2020年工作总结和2021年工作计划\n\n二、2021年工作计划\n"
+                 "到2025年，全市专利授权量年均增长15%以上，高新技术企业数量实现翻番。\n", encoding="utf-8")
+    rc, out = _cli(["read-report", str(p), "--format", "csv"])
+    df = pd.read_csv(io.StringIO(out))
+    pt = df[df["kind"] == "period_target"].set_index("indicator")
+    assert pt.loc["patent_grants", "basis"] == "annual_average_growth" and pt.loc["patent_grants", "value"] == 15
+    assert pt.loc["hte_total", "basis"] == "multiple" and (pt["base_year"] == 2020).all()
+    rc, out = _cli(["read-report", str(p), "--format", "json"])
+    (doc,) = json.loads(out)
+    assert {t["kind"] for t in doc["period_targets"]} == {"annual_average_growth", "multiple"}
+    rc, out = _cli(["read-report", str(p)])
+    assert "## multi-year targets" in out and "年均增长15%以上" in out
+
+
 def test_cli_error_exit_status(capsys):
     assert cli_main(["read-report", "no_such_report.txt"]) == 2
     assert "does not exist" in capsys.readouterr().err

@@ -57,6 +57,15 @@ def _targets(args) -> tuple[pd.DataFrame, list[pd.DataFrame], dict[str, int]]:
         for path in args.report:
             rep = read_report(path)
             frames.append(rep.targets)
+            period = rep.period_targets
+            if len(period):  # 年均增长 / 翻番: judged from their base year; without one they cannot be
+                from ..feasibility import period_targets_as_targets
+
+                complete = period["base_year"].notna()
+                for q in period.loc[~complete, "quote"]:
+                    print(f"innovation-forecast: note: {path}: multi-year target {q!r} has no base year; "
+                          "not judged", file=sys.stderr)
+                frames.append(period_targets_as_targets(period[complete]))
             if rep.report_year is not None:
                 years[str(rep.doc)] = int(rep.report_year)
             try:

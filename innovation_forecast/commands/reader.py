@@ -16,6 +16,7 @@ import pandas as pd
 _FIG_SHOW = ["doc", "region", "year", "indicator", "status", "basis", "value", "unit", "months", "quote"]
 _TGT_SHOW = ["doc", "region", "year", "indicator", "basis", "comparator", "value", "stretch_low", "stretch_high",
              "unit", "conflict", "quote"]
+_PERIOD_SHOW = ["doc", "region", "base_year", "year", "indicator", "kind", "comparator", "value", "unit", "quote"]
 
 
 def register(subparsers) -> None:
@@ -52,6 +53,8 @@ def _run(args) -> int:
                 "doc": r.doc, "title": r.title, "region": r.region, "report_year": r.report_year,
                 "figures": [{k: _jsonable(v) for k, v in row.items()} for row in r.figures.to_dict("records")],
                 "targets": [{k: _jsonable(v) for k, v in row.items()} for row in r.targets.to_dict("records")],
+                "period_targets": [{k: _jsonable(v) for k, v in row.items()}
+                                   for row in r.period_targets.to_dict("records")],
             })
         json.dump(payload, out, ensure_ascii=False, indent=1)
         out.write("\n")
@@ -61,17 +64,25 @@ def _run(args) -> int:
         for r in reports:
             f = r.figures.assign(kind="figure")
             t = r.targets.assign(kind="target", status=pd.NA, months=pd.NA)
-            frames += [f, t]
+            # 年均增长 → basis annual_average_growth, 翻番 → multiple, counted from base_year
+            pt = r.period_targets.rename(columns={"kind": "basis"}).assign(kind="period_target")
+            frames += [f, t, pt]
         allc = ["kind", "doc", "region", "year", "indicator", "status", "basis", "comparator", "value",
-                "stretch_low", "stretch_high", "unit", "months", "conflict", "quote", "start", "end"]
+                "base_year", "stretch_low", "stretch_high", "unit", "months", "conflict", "quote", "start", "end"]
+        frames = [fr for fr in frames if len(fr)]
         safe_to_csv(pd.concat(frames, ignore_index=True).reindex(columns=allc), out, index=False)
         return 0
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 220,
                            "display.max_colwidth", 50):
         for r in reports:
             out.write(f"# {r.doc}: {r.region or '(region unknown: pass --region)'}, report year "
-                      f"{r.report_year or '?'}; {len(r.figures)} figures, {len(r.targets)} targets\n")
+                      f"{r.report_year or '?'}; {len(r.figures)} figures, {len(r.targets)} targets"
+                      + (f", {len(r.period_targets)} multi-year targets" if len(r.period_targets) else "") + "\n")
             out.write("## figures\n" + (r.figures[_FIG_SHOW].to_string(index=False) if len(r.figures) else "(none)")
                       + "\n## targets\n" + (r.targets[_TGT_SHOW].to_string(index=False) if len(r.targets)
-                                           else "(none)") + "\n\n")
+                                           else "(none)") + "\n")
+            if len(r.period_targets):
+                out.write("## multi-year targets (年均增长, 翻番)\n"
+                          + r.period_targets[_PERIOD_SHOW].to_string(index=False) + "\n")
+            out.write("\n")
     return 0

@@ -22,6 +22,9 @@ new-count flows            新增高新技术企业40家 (``hte_new``)          
                                                                                ``hte_total``: ``Δ stock >= 40``, a lower
                                                                                bound, said so in ``notes``
 ``pp``                     研发投入强度提高0.2个百分点                         ``Y_T - Y_{T-1} >= 0.2``
+``cagr`` (period)          到2025年专利授权量年均增长15% (``base_year`` 2020)   ``Y_T >= Y_base * 1.15 ** (T - base_year)``
+``multiple`` (period)      高新技术企业数量实现翻番 (value 2, ``base_year``)     ``Y_T >= 2 * Y_base`` (``Y_base`` from a
+                                                                               path when the base year is ahead too)
 ratio ``rd_intensity``     研发经费投入占GDP比重达2.2%                         from the intensity series, or from
                                                                                ``100 * rd_expenditure / gdp`` sample
                                                                                paths when that pair has more history;
@@ -63,6 +66,7 @@ __all__ = [
     "VERDICT_THRESHOLDS",
     "assess_targets",
     "growth_percentile",
+    "period_targets_as_targets",
     "historical_cagr",
     "p_event",
     "progress_label",
@@ -87,6 +91,10 @@ PROGRESS_THRESHOLDS: dict[str, float] = {"on track": 0.95, "acceleration needed"
 
 #: Flows that are themselves a count of *new* units: a target to "add" N of them is a level of the flow.
 NEW_COUNT_FLOWS: dict[str, str] = {"hte_new": "hte_total"}
+
+#: Target bases :func:`assess_targets` understands; the period ones count from a ``base_year``.
+BASES = ("level", "growth_pct", "increment", "pp", "cagr", "multiple")
+PERIOD_BASES = ("cagr", "multiple")
 
 #: Fewest pooled annual growths worth borrowing from or ranking against (fewer: no fallback, no percentile).
 MIN_POOL = 10
@@ -384,15 +392,63 @@ def _normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
             indicators.append(resolve_indicator(row["indicator"]).name)
         except UnknownIndicatorError as exc:
             raise UnknownIndicatorError(f"{where}: {exc}") from None
-        if row["basis"] not in ("level", "growth_pct", "increment", "pp"):
-            raise DataValidationError(f"{where}: basis {row['basis']!r} is not one of level, growth_pct, "
-                                      "increment, pp.")
+        if row["basis"] not in BASES:
+            raise DataValidationError(f"{where}: basis {row['basis']!r} is not one of {', '.join(BASES)}.")
+        if row["basis"] in PERIOD_BASES and not _is_year(row.get("base_year")):
+            raise DataValidationError(f"{where}: a {row['basis']} target needs the year its growth counts from "
+                                      f"in column base_year (e.g. 2020 for '到2025年年均增长15%'), got "
+                                      f"{row.get('base_year')!r}.")
         if row["comparator"] not in ("ge", "gt", "le", "lt", "eq"):
             raise DataValidationError(f"{where}: comparator {row['comparator']!r} is not one of ge, gt, le, lt, eq.")
     t["region"] = regions
     t["indicator"] = indicators
     t["year"] = t["year"].astype(int)
+    if "base_year" not in t.columns:
+        t["base_year"] = pd.NA
+    t["base_year"] = pd.to_numeric(t["base_year"], errors="coerce").astype("Int64")
+    bad = t["basis"].isin(PERIOD_BASES) & (t["base_year"] >= t["year"]).fillna(False)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataValidationError(f"targets row {i} (quote {t.loc[i, 'quote']!r}): base_year {t.loc[i, 'base_year']} "
+                                  f"is not before the target year {t.loc[i, 'year']}.")
     return t
+
+
+def _is_year(v) -> bool:
+    try:
+        return v is not None and not pd.isna(v) and 1900 <= int(v) <= 2200
+    except (TypeError, ValueError):
+        return False
+
+
+def period_targets_as_targets(period: pd.DataFrame) -> pd.DataFrame:
+    """Multi-year commitments read by the report reader (``Report.period_targets``) as rows of a targets
+    frame that :func:`assess_targets` judges: 年均增长15% becomes basis ``cagr`` (value 15), 实现翻番 basis
+    ``multiple`` (value 2), both counted from ``base_year``.
+
+    Rows without a base year are kept (``base_year`` <NA>) so that :func:`assess_targets` names them in its
+    error; pass ``period[period["base_year"].notna()]`` to judge only the complete ones.
+
+    Examples
+    --------
+    >>> from innovation_forecast.reader import read_report
+    >>> rep = read_report("plan.txt")  # doctest: +SKIP
+    >>> targets = pd.concat([rep.targets, period_targets_as_targets(rep.period_targets)])  # doctest: +SKIP
+    """
+    cols = ["doc", "region", "year", "indicator", "basis", "comparator", "value", "base_year", "stretch_low",
+            "stretch_high", "unit", "quote"]
+    if period is None or len(period) == 0:
+        return pd.DataFrame(columns=cols)
+    kinds = {"annual_average_growth": "cagr", "multiple": "multiple"}
+    unknown = sorted(set(period["kind"]) - set(kinds))
+    if unknown:
+        raise DataValidationError(f"period target kind(s) {unknown} not understood; expected "
+                                  f"{sorted(kinds)} (the reader's Report.period_targets).")
+    out = period.assign(basis=period["kind"].map(kinds), stretch_low=np.nan, stretch_high=np.nan)
+    for c in ("doc", "unit", "quote"):
+        if c not in out.columns:
+            out[c] = ""
+    return out[cols].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -782,8 +838,22 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
     n = ctx.n
     y_T = s.get(T, n)
     is_new_count = ind_name in NEW_COUNT_FLOWS
-    kind = ("level" if basis == "level" or (is_new_count and basis == "increment")
+    kind = ("level" if basis in ("level",) + PERIOD_BASES or (is_new_count and basis == "increment")
             else "growth" if basis == "growth_pct" else "diff")
+    y_base = None
+    if basis in PERIOD_BASES:
+        by = int(row["base_year"])
+        y_base = s.get(by, n)
+        if y_base is None:
+            have = f"{int(hist.index.min())}–{int(hist.index.max())}" if len(hist) else "none"
+            notes.append(f"no value or forecast of {ind_name} for the base year {by} (data: {have})")
+            out["notes"] = "; ".join(notes)
+            out["explanation"] = (f"{region}：{by}年（基期）{ind.zh}缺失，无法评估{T}年的目标（无数据）。"
+                                  if lang == "zh" else f"Cannot judge the {T} target: {ind_name} for the base year "
+                                  f"{by} is missing → no data.")
+            return out
+        if by > latest_year:
+            notes.append(f"base year {by} is still ahead: its value comes from the same sample paths")
     y_prev = s.get(T - 1, n) if kind != "level" else None
     if kind != "level" and y_prev is None:
         notes.append(f"no value or forecast of {ind_name} for {T - 1}, the base of a {basis} target")
@@ -795,6 +865,10 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
     def threshold(v):
         if not np.isfinite(v):
             return None
+        if basis == "cagr":
+            return y_base * (1.0 + v / 100.0) ** (T - int(row["base_year"]))
+        if basis == "multiple":
+            return y_base * v
         if kind == "level":
             return np.full(n, v)
         if kind == "growth":
@@ -803,6 +877,10 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
 
     thr = threshold(firm)
     thr_s = threshold(stretch_v)
+    if basis in PERIOD_BASES and thr is not None:
+        what = (f"{firm:g}% a year" if basis == "cagr" else f"{firm:g} times")
+        notes.append(f"{what} from {int(row['base_year'])} ({_fmt_num(float(np.mean(y_base)))}) → "
+                     f"{_fmt_num(float(np.mean(thr)))} in {T}")
     if thr is not None:
         out["target"] = float(np.mean(thr))
     if thr_s is not None:
