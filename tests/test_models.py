@@ -25,6 +25,7 @@ def all_models():
         Naive(), Drift(), Drift(log=False, name="drift_level"), RobustTrend(), LogLinearTrend(),
         ETS(), ETS(log=False, name="ets_level"), ETS(trend="auto", name="ets_auto"),
         ETS(init="optimal", name="ets_opt"), Theta(), DynamicOptimizedTheta(), ARIMA(), PooledGrowth(),
+        Theta(optimizer="nelder-mead", name="theta_nm"), DynamicOptimizedTheta(optimizer="nelder-mead", name="dotm_nm"),
         Combination([ETS(), Theta(), Drift()], name="combo"),
         Combination([ETS(), Theta(), Drift(), ARIMA()], method="mean", name="combo_mean"),
     ]
@@ -138,6 +139,39 @@ def test_theta_on_a_line_extrapolates_with_half_the_slope_or_more():
     assert np.all(np.diff(th) >= 2.5 - 1e-9)
 
 
+def test_nelder_mead_respects_bounds_and_finds_the_constrained_minimum():
+    from innovation_forecast.models.theta import nelder_mead
+
+    x, fx, it = nelder_mead(lambda p: (p[0] - 3) ** 2 + (p[1] + 1) ** 2, [1.0, 2.0], [-10, 0.0], [10, 10],
+                            tol_std=1e-12)
+    assert x[1] >= 0 and it < 1000
+    np.testing.assert_allclose(x, [3.0, 0.0], atol=1e-3)
+    assert fx == pytest.approx(1.0, abs=1e-5)
+
+
+def test_theta_nelder_mead_is_statsforecasts_fit():
+    """Initial level, alpha in [0.1, 0.99] and theta >= 1 minimise the one-step SSE after 3 burn-in errors."""
+    from innovation_forecast.models.theta import _sse_from
+
+    rng = np.random.default_rng(5)
+    y = 100 + np.cumsum(4 + 3 * rng.standard_normal(20))
+    m = DynamicOptimizedTheta(optimizer="nelder-mead", log=False).fit(y)
+    assert 0.1 <= m.alpha_ <= 0.99 and m.theta_ >= 1
+    ys = [float(v) for v in y]
+    fitted = _sse_from(ys, m.init_level_, m.alpha_, m.theta_, True, ys[0], 0.0)
+    start = _sse_from(ys, ys[0] / 2, 0.5, 2.0, True, ys[0], 0.0)
+    assert fitted < start
+    # no nearby point of the grid of the three parameters does better (a local minimum)
+    for dc, da, dt in [(1, 0, 0), (-1, 0, 0), (0, 0.01, 0), (0, -0.01, 0), (0, 0, 0.05), (0, 0, -0.05)]:
+        a, t = min(max(m.alpha_ + da, 0.1), 0.99), max(m.theta_ + dt, 1.0)
+        assert _sse_from(ys, m.init_level_ + dc, a, t, True, ys[0], 0.0) >= fitted * (1 - 1e-3)
+    # the forecast continues the recent trend
+    f = m.predict(4)["mean"]
+    assert np.all(np.diff(f) > 0) and f[0] > y[-1] - 10
+    # the standard Theta method keeps theta = 2 with the same optimiser
+    assert Theta(optimizer="nelder-mead", log=False).fit(y).theta_ == 2.0
+
+
 def test_arima_order_search_picks_ar_on_autocorrelated_growth():
     rng = np.random.default_rng(0)
     w = np.zeros(40)
@@ -184,3 +218,5 @@ def test_bad_arguments():
         Drift().fit([1.0, np.nan, 3.0])
     with pytest.raises(RuntimeError, match="not fitted"):
         Drift().predict(2)
+    with pytest.raises(ValueError, match="optimizer"):
+        Theta(optimizer="bfgs")
