@@ -37,6 +37,7 @@ def _target(region="九江市", year=2018, indicator="patent_applications", basi
 
 def _assess(panel, targets, paths, **kw):
     kw.setdefault("calibration", None)  # exact shares of paths; the recalibration has its own tests
+    kw.setdefault("peer_weight", 0.0)  # the hand-made paths alone; pooling with peer growth has its own tests
     return assess_targets(panel, pd.DataFrame(targets), paths=paths, n_paths=N, **kw)
 
 
@@ -468,21 +469,67 @@ def test_calibration_is_applied_and_raw_share_kept():
     assert out.iloc[1]["p_meet"] == 1.0  # a known outcome is not recalibrated
 
 
-def test_default_calibration_ships_and_is_used_by_default():
-    from innovation_forecast.feasibility.calibration import load_default
-
-    cal = load_default()
-    assert cal is not None and "all" in cal.coef and cal.fitted_on
-    # a better raw score never gives a lower calibrated probability (b > 0 in every group)
-    assert all(b > 0 for (_, b, _) in cal.coef.values())
+def test_by_default_p_meet_is_the_share_of_paths_without_a_map():
     panel = _panel({("九江市", "patent_applications"): GROWING})
     col = np.arange(1, N + 1, dtype=float) * 3
     paths = {("九江市", "patent_applications"): _fp([2018], [col])}
     out = assess_targets(panel, pd.DataFrame([_target(value=180.0)]), paths=paths, n_paths=N)
     row = out.iloc[0]
-    assert row["p_meet_raw"] == pytest.approx(np.mean(col >= 180.0))
-    assert row["p_meet"] != row["p_meet_raw"] and 0 < row["p_meet"] < 1
-    assert "recalibrated (level_h1 map" in row["notes"]
+    assert row["p_meet"] == row["p_meet_raw"] == pytest.approx(np.mean(col >= 180.0))
+    assert "recalibrated" not in row["notes"]
+    with pytest.raises(InnovationForecastError, match="FeasibilityCalibration"):
+        assess_targets(panel, pd.DataFrame([_target(value=180.0)]), paths=paths, n_paths=N, calibration="default")
+
+
+# --------------------------------------------------------------------------------------------------
+# peer growth pooled with the engine's paths
+# --------------------------------------------------------------------------------------------------
+
+def _peers(growth=0.10, years=range(2004, 2018), regions=("江西省", "湖南省", "湖北省", "安徽省")):
+    return _panel({(p, "patent_applications"): {y: 1000.0 * (1 + growth) ** (y - 2004) for y in years}
+                   for p in regions})
+
+
+def test_peer_paths_take_peer_weight_of_the_pool():
+    # the engine's paths say the city stays flat; every peer grew exactly 10% a year
+    panel = _panel({("九江市", "patent_applications"): GROWING})
+    flat = {("九江市", "patent_applications"): _fp([2018], [np.full(N, GROWING[2017])])}
+    target = [_target(basis="growth_pct", value=5, unit="%")]
+    for w in (0.0, 0.3, 0.5, 1.0):
+        out = _assess(panel, target, flat, reference=_peers(), peer_weight=w)
+        assert out.iloc[0]["p_meet"] == pytest.approx(w)  # only the peer paths grow 5% or more
+    out = assess_targets(panel, pd.DataFrame(target), paths=flat, n_paths=N, reference=_peers())
+    assert out.iloc[0]["p_meet"] == pytest.approx(fz.PEER_WEIGHT)
+    assert "pooled growth (50% of paths)" in out.iloc[0]["model"]
+    with pytest.raises(InnovationForecastError, match="peer_weight"):
+        _assess(panel, target, flat, reference=_peers(), peer_weight=1.5)
+    # the peer paths replace a random half of the engine's, not its upper or lower end
+    ordered = {("九江市", "patent_applications"): _fp([2018], [np.linspace(0.9, 1.5, N) * GROWING[2017]])}
+    out = _assess(panel, [_target(basis="growth_pct", value=25, unit="%")], ordered, reference=_peers(),
+                  peer_weight=0.5)
+    share = np.mean(np.linspace(0.9, 1.5, N) >= 1.25 - 1e-9)  # 0.42 of the engine's paths; no peer path grows 25%
+    assert 0.5 * share - 0.12 < out.iloc[0]["p_meet"] < 0.5 * share + 0.12
+
+
+def test_peer_growth_is_scaled_to_the_region_volatility():
+    rng = np.random.default_rng(1)
+    peers = {}
+    for k in range(30):  # peers: 8% a year with 10% noise in log growth
+        g = 0.08 + 0.10 * rng.standard_normal(15)
+        peers[(f"r{k}", "x")] = pd.Series(100 * np.exp(np.cumsum(g)), index=range(2003, 2018))
+    pg = fz.peer_growth(peers, upto=2017)
+    assert pg.centre == pytest.approx(0.08, abs=0.02)
+    # growths in units of each series' volatility: about 1, a little more because a volatility measured on
+    # 2-6 growths is itself noisy (the wider z carries that uncertainty into the paths)
+    assert 0.9 < np.std(pg.z) < 1.6
+    calm = pg.paths(100.0, 0.02, 1, 4000, np.random.default_rng(0))
+    wild = pg.paths(100.0, 0.30, 1, 4000, np.random.default_rng(0))
+    assert np.std(np.log(wild)) > 10 * np.std(np.log(calm))
+    assert np.median(np.log(calm / 100)) == pytest.approx(pg.centre, abs=0.01)
+    # growths after upto are not used: an as_of review cannot see the future
+    late = {k: v.where(v.index <= 2012, v * 10) for k, v in peers.items()}
+    assert fz.peer_growth(late, upto=2012).centre == pytest.approx(fz.peer_growth(peers, upto=2012).centre)
+    assert fz.peer_growth({("a", "x"): pd.Series([1.0, 2.0], index=[2016, 2017])}, upto=2017) is None
 
 
 def test_cli_reads_targets_from_a_report(capsys, monkeypatch, seeds_dir):

@@ -1,21 +1,19 @@
-"""Post-hoc recalibration of feasibility probabilities (Platt scaling with the historical base rate).
+"""Optional post-hoc recalibration of feasibility probabilities (Platt scaling with the historical base rate).
 
-The engine's sample paths give ``p_raw``; the rolling-origin benchmark (``bench/feasibility.py``)
-shows these are too extreme at the low end and do not transfer across years perfectly. The
-recalibrated probability is a logistic regression, per group of targets,
+``assess_targets`` reports the share of its sample paths (a 50/50 pool of the engine and peer growth)
+as ``p_meet`` without any map: on the rolling-origin benchmark (``bench/feasibility.py``) that share is
+reliable within 3 points in every decile, and every recalibration fitted on earlier outcomes lowered
+its Brier skill (BENCHMARKS.md "Target feasibility"). This module stays for users who hold outcomes
+of their own region's past targets and want a map fitted on them:
 
     logit p = a + b * logit(p_raw) + c * logit(base_rate)
 
-where ``base_rate`` is the share of pooled annual growths (own and peer regions, last
-:data:`~innovation_forecast.feasibility.POOL_YEARS` years) that reached the growth the target
-needs -- the "historical frequency" of such a target. Groups: the target's basis kind
-(``level``, ``growth``, ``change`` for increment/pp) times horizon (``h1``: target year right after
-the latest data, ``h2``: two or more years ahead). Platt (1999) on the model score, extended with
-the climatology as a second input; fitted in the benchmark only on targets whose outcome year is
-at or before each origin, so the evaluated outcomes are never used to fit their own map.
-
-:data:`DEFAULT` holds the map fitted on every outcome of the benchmark (origins 2014-2022, 31
-provinces); ``bench/feasibility.py --write`` regenerates ``_default_calibration.py``.
+per group of targets, where ``base_rate`` is the share of pooled annual growths (own and peer regions,
+last :data:`~innovation_forecast.feasibility.POOL_YEARS` years) that reached the growth the target
+needs -- the "historical frequency" of such a target. Groups: the target's basis kind (``level``,
+``growth``, ``change`` for increment/pp) times horizon (``h1``: target year right after the latest
+data, ``h2``: two or more years ahead). Platt (1999) on the model score, extended with the
+climatology as a second input. Pass the fitted map as ``assess_targets(..., calibration=cal)``.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["FeasibilityCalibration", "calibration_group", "fit_calibration", "load_default"]
+__all__ = ["FeasibilityCalibration", "calibration_group", "fit_calibration"]
 
 _EPS = 0.005
 
@@ -138,12 +136,3 @@ def fit_calibration(frame: pd.DataFrame, min_pairs: int = 200, fitted_on: str = 
                 coef[g], n[g] = fit(wb), len(wb)
             coef[f"{g}|p"], n[f"{g}|p"] = fit_p(d), len(d)
     return FeasibilityCalibration(coef=coef, n=n, fitted_on=fitted_on)
-
-
-def load_default() -> FeasibilityCalibration | None:
-    """The map shipped with the package (fitted by ``bench/feasibility.py``), or None if absent."""
-    try:
-        from ._default_calibration import COEF, FITTED_ON, N
-    except ImportError:
-        return None
-    return FeasibilityCalibration(coef={k: tuple(v) for k, v in COEF.items()}, n=dict(N), fitted_on=FITTED_ON)
