@@ -16,6 +16,10 @@ with K > 1 only timings are printed.
 ``--holdout`` is the in-sample hold-out used to judge changes to the engine: every series' train
 part minus its last 6 points is fitted and those 6 points are scored (the test part is never read
 for this; the anchors printed beside it are test-part figures and not comparable).
+
+``--single`` scores single models fitted directly (no engine, no selection) beside the
+StatsForecast anchor of the same method: on the test part this checks that a port reproduces
+the published figure; with ``--holdout`` it gives the single-model hold-out figures.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from innovation_forecast.forecast import FallbackWarning, forecast
+from innovation_forecast.models import CES, ETS, DynamicOptimizedTheta, Theta
 
 # StatsForecast 2.1.1 measured on this 2-core machine and M3's original submissions recomputed,
 # both from ../shared/bench/PUBLISHED_ANCHORS.md: (sMAPE, MASE, Cov95, MSIS, wall s)
@@ -95,6 +100,39 @@ def evaluate(train, test, fc, naive_smape=None, naive_mase=None):
     return res
 
 
+def single_models():
+    """(label, model factory, StatsForecast anchor (sMAPE, MASE) on the test part or None), all on levels."""
+    return [
+        ("DOTM, grid (dotm_level)", lambda: DynamicOptimizedTheta(log=False), (15.787, 2.576)),
+        ("DOTM, Nelder-Mead (SF port)", lambda: DynamicOptimizedTheta(optimizer="nelder-mead", log=False),
+         (15.787, 2.576)),
+        ("Theta, grid (theta_level)", lambda: Theta(log=False), (16.650, 2.770)),
+        ("Theta, Nelder-Mead (SF port)", lambda: Theta(optimizer="nelder-mead", log=False), (16.650, 2.770)),
+        ("CES (SF AutoCES port)", lambda: CES(log=False), (17.611, 3.187)),
+        ("damped ETS (ets_level)", lambda: ETS(log=False), None),
+    ]
+
+
+def run_single(train, test) -> None:
+    """Fit every model of :func:`single_models` to every series and score its own point forecasts."""
+    rows = []
+    groups = {k: g["value"].to_numpy(float) for k, g in train.groupby("series_id")}
+    years = test.groupby("series_id")["year"].apply(np.asarray)
+    for label, make, anchor in single_models():
+        t0 = time.perf_counter()
+        parts = []
+        for sid, y in groups.items():
+            f = make().fit(y).point(len(years[sid]))
+            parts.append(pd.DataFrame({"series_id": sid, "year": years[sid], "mean": f}))
+        wall = time.perf_counter() - t0
+        r = evaluate(train, test, pd.concat(parts, ignore_index=True))
+        rows.append({"model": label, "sMAPE": r["sMAPE"], "MASE": r["MASE"], "fit s": wall,
+                     "SF sMAPE (test)": anchor[0] if anchor else np.nan,
+                     "SF MASE (test)": anchor[1] if anchor else np.nan})
+    with pd.option_context("display.width", 200):
+        print(pd.DataFrame(rows).set_index("model").to_string(float_format=lambda v: f"{v:.3f}", na_rep="-"))
+
+
 def _peak_mib() -> tuple[float, float]:
     """(this process, largest finished child) peak resident memory in MiB (Linux reports KiB)."""
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -111,12 +149,17 @@ def main(argv=None) -> int:
                     help="score the last 6 train points of every series (in-sample hold-out; the test part is not read)")
     ap.add_argument("--by-category", action="store_true",
                     help="choose models and calibrate per M3 category instead of over all series")
+    ap.add_argument("--single", action="store_true",
+                    help="score single models fitted directly, beside StatsForecast's figure for the same method")
     args = ap.parse_args(argv)
     t_start = time.perf_counter()
     train, test = load(args.bench_dir, args.tile)
     if args.holdout:
         train, test = holdout(train)
         print("in-sample hold-out: scoring the last 6 train points (anchor rows below are test-part figures)")
+    if args.single:
+        run_single(train, test)
+        return 0
     nser = train["series_id"].nunique()
     print(f"M3 yearly x{args.tile}: {nser} series, h=6, train length "
           f"{train.groupby('series_id').size().agg(['min', 'median', 'max']).tolist()}, n_jobs={args.n_jobs}, "

@@ -8,6 +8,7 @@ import pytest
 from innovation_forecast.errors import SeriesTooShortError
 from innovation_forecast.models import (
     ARIMA,
+    CES,
     ETS,
     Combination,
     Drift,
@@ -26,6 +27,7 @@ def all_models():
         ETS(), ETS(log=False, name="ets_level"), ETS(trend="auto", name="ets_auto"),
         ETS(init="optimal", name="ets_opt"), Theta(), DynamicOptimizedTheta(), ARIMA(), PooledGrowth(),
         Theta(optimizer="nelder-mead", name="theta_nm"), DynamicOptimizedTheta(optimizer="nelder-mead", name="dotm_nm"),
+        CES(), CES(log=False, name="ces_level"),
         Combination([ETS(), Theta(), Drift()], name="combo"),
         Combination([ETS(), Theta(), Drift(), ARIMA()], method="mean", name="combo_mean"),
     ]
@@ -170,6 +172,29 @@ def test_theta_nelder_mead_is_statsforecasts_fit():
     assert np.all(np.diff(f) > 0) and f[0] > y[-1] - 10
     # the standard Theta method keeps theta = 2 with the same optimiser
     assert Theta(optimizer="nelder-mead", log=False).fit(y).theta_ == 2.0
+
+
+def test_ces_fit_is_statsforecasts_autoces():
+    """(a0, a1) within StatsForecast's bounds, a local minimum of n log SSE after backfitting the states."""
+    from innovation_forecast.models.ces import _backfit
+
+    rng = np.random.default_rng(7)
+    y = 200 + np.cumsum(6 + 4 * rng.standard_normal(18))
+    m = CES(log=False).fit(y)
+    assert 0.01 <= m.a0_ <= 1.8 and 0.01 <= m.a1_ <= 1.9
+    ys = [float(v) for v in y]
+    l0 = float(np.mean(y[:10]))
+    fitted = _backfit(ys, m.a0_, m.a1_, l0, l0 / 1.1)[0]
+    assert fitted < _backfit(ys, 1.3, 1.0, l0, l0 / 1.1)[0]
+    for d0, d1 in [(0.01, 0), (-0.01, 0), (0, 0.01), (0, -0.01)]:
+        a0, a1 = min(max(m.a0_ + d0, 0.01), 1.8), min(max(m.a1_ + d1, 0.01), 1.9)
+        assert _backfit(ys, a0, a1, l0, l0 / 1.1)[0] >= fitted * (1 - 1e-3)
+    # the backfitted initial level sits near the start of the series, not at the mean of the first 10 values
+    assert abs(m.init_[0] - y[0]) < abs(l0 - y[0])
+    # a trending series gets a trending forecast, with error sd growing with the horizon
+    pt, sd = m.forecast_scale(5)
+    assert np.all(np.diff(pt) > 0) and pt[0] > y[-1] - 20
+    assert np.all(np.diff(sd) > 0)
 
 
 def test_arima_order_search_picks_ar_on_autocorrelated_growth():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .arima import ARIMA
 from .base import Model, check_length
+from .ces import CES
 from .combination import Combination
 from .ets import ETS
 from .pooled import PooledGrowth
@@ -16,6 +17,7 @@ from .theta import DynamicOptimizedTheta, Theta
 
 __all__ = [
     "ARIMA",
+    "CES",
     "Combination",
     "Drift",
     "DynamicOptimizedTheta",
