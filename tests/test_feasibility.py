@@ -327,6 +327,8 @@ def test_helpers():
     assert required_growth(150.0, 100.0, 2017, 2018) == pytest.approx(0.5)
     assert [verdict(p) for p in (0.95, 0.8, 0.5, 0.4, 0.3, 0.2, 0.0)] == \
         ["likely", "likely", "toss-up", "toss-up", "stretch", "unlikely", "unlikely"]
+    # judged as printed: 0.7995 reads "0.80", so it is "likely", not a toss-up shown as 0.80
+    assert verdict(0.7995) == "likely" and verdict(0.7949) == "toss-up" and verdict(0.2049) == "unlikely"
     assert p_event(np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.0, 5.0, 0.0, 5.0])) == 0.5
     with pytest.raises(InnovationForecastError):
         p_event(np.array([1.0]), 1.0, "ne")

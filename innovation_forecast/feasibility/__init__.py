@@ -282,9 +282,11 @@ def progress_label(r: float) -> str:
 
 
 def verdict(p: float) -> str:
-    """Verdict class of a probability (see :data:`VERDICT_THRESHOLDS`)."""
+    """Verdict class of a probability (see :data:`VERDICT_THRESHOLDS`), judged as shown: rounded to two
+    decimals, so that "P(meet) = 0.80" never reads "toss-up"."""
     if not np.isfinite(p):
         return "no data"
+    p = round(float(p), 2)
     if p >= VERDICT_THRESHOLDS["likely"]:
         return "likely"
     if p >= VERDICT_THRESHOLDS["toss-up"]:
