@@ -110,6 +110,7 @@ def single_models():
         ("Theta, Nelder-Mead (SF port)", lambda: Theta(optimizer="nelder-mead", log=False), (16.650, 2.770)),
         ("CES (SF AutoCES port)", lambda: CES(log=False), (17.611, 3.187)),
         ("damped ETS (ets_level)", lambda: ETS(log=False), None),
+        ("AutoETS (SF port)", lambda: ETS(engine="autoets", log=False), (16.190, 2.695)),
     ]
 
 

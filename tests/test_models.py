@@ -27,7 +27,7 @@ def all_models():
         ETS(), ETS(log=False, name="ets_level"), ETS(trend="auto", name="ets_auto"),
         ETS(init="optimal", name="ets_opt"), Theta(), DynamicOptimizedTheta(), ARIMA(), PooledGrowth(),
         Theta(optimizer="nelder-mead", name="theta_nm"), DynamicOptimizedTheta(optimizer="nelder-mead", name="dotm_nm"),
-        CES(), CES(log=False, name="ces_level"),
+        CES(), CES(log=False, name="ces_level"), ETS(engine="autoets", log=False, name="autoets"),
         Combination([ETS(), Theta(), Drift()], name="combo"),
         Combination([ETS(), Theta(), Drift(), ARIMA()], method="mean", name="combo_mean"),
     ]
@@ -174,6 +174,28 @@ def test_theta_nelder_mead_is_statsforecasts_fit():
     assert Theta(optimizer="nelder-mead", log=False).fit(y).theta_ == 2.0
 
 
+def test_autoets_chooses_error_and_trend_by_aicc():
+    from innovation_forecast.models.ets import _sf_fit_one
+
+    rng = np.random.default_rng(11)
+    trend = 100 + 8 * np.arange(20) + 2 * rng.standard_normal(20)
+    m = ETS(engine="autoets", log=False).fit(trend)
+    assert m.kind_ in ("linear", "damped") and m.error_ in ("A", "M")
+    assert 1e-4 <= m.alpha_ <= 0.9999 and 0.8 <= m.phi_ <= 1.0
+    # the chosen model has the lowest AICc of the six fitted
+    y = [float(v) for v in trend]
+    fits = [_sf_fit_one(y, trend, mult, tr, dp) for mult in (False, True)
+            for tr, dp in ((False, False), (True, True), (True, False))]
+    best = min(fits, key=lambda f: f[0])
+    assert (best[1], best[2]) == (m.error_, m.kind_)
+    np.testing.assert_allclose(m.predict(3)["mean"], 100 + 8 * np.arange(20, 23), rtol=0.03)
+    # a flat noisy series gets no trend; a series with a zero gets additive errors only
+    flat = 50 + rng.standard_normal(20)
+    assert ETS(engine="autoets", log=False).fit(flat).kind_ == "none"
+    with_zero = np.concatenate([[0.0], flat[1:]])
+    assert ETS(engine="autoets", log=False).fit(with_zero).error_ == "A"
+
+
 def test_ces_fit_is_statsforecasts_autoces():
     """(a0, a1) within StatsForecast's bounds, a local minimum of n log SSE after backfitting the states."""
     from innovation_forecast.models.ces import _backfit
@@ -245,3 +267,5 @@ def test_bad_arguments():
         Drift().predict(2)
     with pytest.raises(ValueError, match="optimizer"):
         Theta(optimizer="bfgs")
+    with pytest.raises(ValueError, match="engine"):
+        ETS(engine="ets")
