@@ -543,11 +543,16 @@ def run_briefs(
         lock.release()
 
 
+def _sweep_temporary(out: Path) -> None:
+    """Remove the temporary files of unfinished atomic writes (``.NAME.XXXX.tmp``; never a finished file)."""
+    for tmp in out.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
 def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler, pdf, skip_existing, timeout,
                 horizon, lang, indicators, targets, data_dir, parameters, share_inputs, cache, resolve, progress,
                 kernel_name, warm_code, t0) -> BriefRun:
-    for tmp in out.glob(".*.tmp"):  # temporary files of an interrupted batch (never the finished ones)
-        tmp.unlink(missing_ok=True)
+    _sweep_temporary(out)
     entries = _resolve_entries(regions, resolve, _default_all_regions(data_dir))
     notes: list[str] = []
     timings: dict[str, float] = {}
@@ -649,6 +654,9 @@ def _run_locked(*, regions, as_of, out: Path, template: Path, workers, scheduler
     finally:
         if pool is not None:
             pool.close(cancel=interrupted)
+            # a pool that broke (a worker killed) terminates the other workers, maybe in the middle of an
+            # atomic write: their half-written temporaries go, the finished files stay
+            _sweep_temporary(out)
         index_error = None
         try:
             index = write_index(out, done, f"City briefs 城市简报 — {out.name}", meta)
