@@ -69,8 +69,9 @@ def test_growth_target_uses_known_previous_year():
     row = out.iloc[0]
     assert row["target"] == pytest.approx(125.0)  # previous year × 1.25
     assert row["stretch"] == pytest.approx(140.0)
-    assert row["p_meet"] == pytest.approx(np.mean(col >= 125.0 - 1e-9))
-    assert row["p_stretch"] == pytest.approx(np.mean(col >= 140.0 - 1e-9))
+    # the series is published in whole 亿元, so are the paths before they are judged
+    assert row["p_meet"] == pytest.approx(np.mean(np.round(col) >= 125.0 - 1e-9))
+    assert row["p_stretch"] == pytest.approx(np.mean(np.round(col) >= 140.0 - 1e-9))
     assert row["required_growth"] == pytest.approx(0.25)
 
 
@@ -111,7 +112,7 @@ def test_increment_of_a_stock_compares_the_change():
                   {("九江市", "invention_patents_per_10k"): _fp([2018], [col])})
     row = out.iloc[0]
     assert row["target"] == pytest.approx(1.14)
-    assert row["p_meet"] == pytest.approx(np.mean(col - 0.94 >= 0.2 - 1e-9))
+    assert row["p_meet"] == pytest.approx(np.mean(np.round(col, 2) - 0.94 >= 0.2 - 1e-9))
 
 
 def test_new_enterprise_target_compares_the_flow_itself():
@@ -159,7 +160,7 @@ def test_ratio_target_from_intensity_series_when_it_is_longer():
     out = _assess(panel, [_target(indicator="rd_intensity", value=1.5, unit="%")],
                   {("九江市", "rd_intensity"): _fp([2018], [col])})
     row = out.iloc[0]
-    assert row["p_meet"] == pytest.approx(np.mean(col >= 1.5 - 1e-9))
+    assert row["p_meet"] == pytest.approx(np.mean(np.round(col, 1) >= 1.5 - 1e-9))
     assert row["inputs"].startswith("rd_intensity series")
 
 
@@ -168,7 +169,7 @@ def test_pp_target_compares_the_change_in_points():
     col = np.linspace(1.3, 1.8, N)
     out = _assess(panel, [_target(indicator="rd_intensity", basis="pp", value=0.2, unit="个百分点")],
                   {("九江市", "rd_intensity"): _fp([2018], [col])})
-    assert out.iloc[0]["p_meet"] == pytest.approx(np.mean(col - 1.4 >= 0.2 - 1e-9))
+    assert out.iloc[0]["p_meet"] == pytest.approx(np.mean(np.round(col, 1) - 1.4 >= 0.2 - 1e-9))
 
 
 @pytest.mark.parametrize("comparator, expect", [("ge", lambda c: c >= 150), ("gt", lambda c: c > 150),
@@ -633,3 +634,15 @@ def test_cli_judges_multi_year_targets_read_from_a_report(tmp_path, capsys, monk
     assert row["indicator"] == "patent_grants" and row["target_year"] == 2025
     assert row["target"] == pytest.approx(5000 * 1.15 ** 5)  # counted from the report's own 2020 figure
     assert 0 <= row["p_meet"] <= 1
+
+
+def test_paths_are_judged_at_the_precision_the_series_is_published_with():
+    assert fz.published_digits(pd.Series([1.23, 1.25, 1.3])) == 2
+    assert fz.published_digits(pd.Series([5000.0, 5520.0])) == 0
+    assert fz.published_digits(pd.Series([0.1234567, 0.2])) is None  # derived figures: no rounding
+    # published to 0.01 points: a path at 1.404 is reported as 1.40, i.e. no growth -- "not below last year" is met
+    panel = _panel({("九江市", "rd_intensity"): {2015: 1.22, 2016: 1.31, 2017: 1.40}})
+    col = np.r_[np.full(N // 2, 1.396), np.full(N // 2, 1.404)]
+    out = _assess(panel, [_target(indicator="rd_intensity", basis="growth_pct", value=0, unit="%")],
+                  {("九江市", "rd_intensity"): _fp([2018], [col])})
+    assert out.iloc[0]["p_meet"] == 1.0  # unrounded, half the paths (1.396) would fall short

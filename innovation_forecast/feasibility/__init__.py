@@ -75,6 +75,7 @@ __all__ = [
     "historical_cagr",
     "p_event",
     "peer_growth",
+    "published_digits",
     "period_targets_as_targets",
     "progress_label",
     "progress_ratio",
@@ -279,6 +280,23 @@ def progress_label(r: float) -> str:
         if r >= lo:
             return label
     return "deterioration"
+
+
+def published_digits(hist: pd.Series, last: int = 5, max_digits: int = 3) -> int | None:
+    """Decimals the series is published with: the fewest (0 to ``max_digits``) that reproduce its
+    last ``last`` values exactly, or None when they carry more (derived or unrounded figures).
+
+    Sample paths are rounded to them before a target is judged, so that, as in the published
+    figures, a path can *equal* last year's value or the target (R&D intensity is reported to
+    0.01 points; 3 % of provincial year-on-year intensity figures repeat exactly).
+    """
+    v = np.asarray(hist.dropna().to_numpy(dtype=float)[-last:])
+    if len(v) < 2:
+        return None
+    for d in range(max_digits + 1):
+        if np.all(np.abs(v - np.round(v, d)) <= 1e-9 * np.maximum(1.0, np.abs(v))):
+            return d
+    return None
 
 
 def verdict(p: float) -> str:
@@ -960,6 +978,9 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
         if by > latest_year:
             notes.append(f"base year {by} is still ahead: its value comes from the same sample paths")
     y_prev = s.get(T - 1, n) if kind != "level" else None
+    digits = published_digits(hist_before)
+    if digits is not None:  # judged on the figure as it will be published: 2.195% is reported as 2.20%
+        y_T, y_prev, y_base = (None if a is None else np.round(a, digits) for a in (y_T, y_prev, y_base))
     if kind != "level" and y_prev is None:
         notes.append(f"no value or forecast of {ind_name} for {T - 1}, the base of a {basis} target")
         out["notes"] = "; ".join(notes)
