@@ -57,9 +57,13 @@ ANCHORS = [
 GOALS = "goals: sMAPE <= 15.5, MASE <= 2.55, Cov95 in [92, 97], MSIS <= 27, wall <= 60 s on 2 cores, peak <= 2 GiB"
 
 
-def load(bench_dir: str, tile: int = 1):
+def load(bench_dir: str, tile: int = 1, align: str = "start"):
+    """(train, test) frames; ``align="end"`` relabels every series' index so its last train point is year 0."""
     df = pd.read_csv(os.path.join(bench_dir, "m3_yearly.csv")).sort_values(["series_id", "t"])
     df = df.rename(columns={"t": "year"})
+    if align == "end":
+        n_train = df[df["split"] == "train"].groupby("series_id")["year"].max()
+        df["year"] = df["year"] - df["series_id"].map(n_train)
     if tile > 1:
         df = pd.concat([df.assign(series_id=df["series_id"] + f"_{k}") for k in range(tile)], ignore_index=True)
     train = df[df["split"] == "train"][["series_id", "category", "year", "value"]]
@@ -67,11 +71,16 @@ def load(bench_dir: str, tile: int = 1):
     return train, test
 
 
-def holdout(train: pd.DataFrame, h: int = 6):
-    """(train minus each series' last ``h`` points, those points as the test frame)."""
+def holdout(train: pd.DataFrame, h: int = 6, align: str = "start"):
+    """(train minus each series' last ``h`` points, those points as the test frame); ``align`` as in :func:`load`."""
     train = train.sort_values(["series_id", "year"])
     last = train.groupby("series_id").tail(h)
-    return train.drop(last.index), last[["series_id", "year", "value"]].rename(columns={"value": "actual"})
+    train, test = train.drop(last.index), last[["series_id", "year", "value"]].rename(columns={"value": "actual"})
+    if align == "end":
+        end = train.groupby("series_id")["year"].max()
+        train = train.assign(year=train["year"] - train["series_id"].map(end))
+        test = test.assign(year=test["year"] - test["series_id"].map(end))
+    return train, test
 
 
 def evaluate(train, test, fc, naive_smape=None, naive_mase=None):
@@ -152,11 +161,14 @@ def main(argv=None) -> int:
                     help="choose models and calibrate per M3 category instead of over all series")
     ap.add_argument("--single", action="store_true",
                     help="score single models fitted directly, beside StatsForecast's figure for the same method")
+    ap.add_argument("--align", choices=("start", "end"), default="start",
+                    help="M3's index t as the year (start: t = 1 at every series' first point) or "
+                         "relabelled so every series' last fitted point is year 0 (end)")
     args = ap.parse_args(argv)
     t_start = time.perf_counter()
-    train, test = load(args.bench_dir, args.tile)
+    train, test = load(args.bench_dir, args.tile, args.align)
     if args.holdout:
-        train, test = holdout(train)
+        train, test = holdout(train, align=args.align)
         print("in-sample hold-out: scoring the last 6 train points (anchor rows below are test-part figures)")
     if args.single:
         run_single(train, test)

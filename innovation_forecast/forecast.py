@@ -6,7 +6,10 @@ The engine (the "core class" of STYLE.md) does the fan-out that models know noth
    no duplicate (keys, year) rows.
 2. **Rolling origins, in sample.** For every series, each candidate model is refitted at the
    last ``n_origins`` origins inside the data and forecasts up to ``h`` years ahead
-   (only years before the forecast origin are ever used).
+   (only years before the forecast origin are ever used). Global models
+   (:class:`~innovation_forecast.models.GlobalAR`, ``uses_global``) get one pooled fit per
+   group and origin year, made from windows of the group's series whose targets are all at or
+   before that year; like the pooled growth model's panel rates, nothing after the origin enters.
 3. **Selection** (``models="auto"``), per indicator group (``group_by``; for M3 one group):
    candidates -- 15 single models (trend models on logs and on levels, the pooled growth
    model) and the median or mean of every 2-5-subset of the best 7 -- are ranked by the M4
@@ -441,10 +444,14 @@ def _mase_scale(y: np.ndarray) -> float:
     return s if s > 0 else float("nan")
 
 
-def _fit_point(model: Model, y: np.ndarray, h: int, panel_info) -> np.ndarray:
+def _fit_point(model: Model, y: np.ndarray, h: int, panel_info, global_fit=None) -> np.ndarray:
     if model.uses_panel:
         g, v = panel_info if panel_info is not None else (None, None)
         model.fit(y, panel_growths=g, panel_volatility=v)
+    elif getattr(model, "uses_global", False):
+        if global_fit is None:
+            raise ValueError(f"{model.name}: no pooled fit of the group at this origin (too few windows)")
+        model.fit(y, global_fit=global_fit)
     else:
         model.fit(y)
     p = model.point(h)
@@ -463,8 +470,13 @@ def _usable(model: Model, n: int, positive: bool) -> str:
 
 
 def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int,
-               panel_info: dict, priors: dict, do_origins: bool) -> list[dict]:
-    """Rolling-origin point forecasts and final point forecasts for a chunk of series."""
+               panel_info: dict, priors: dict, do_origins: bool, global_info: dict | None = None) -> list[dict]:
+    """Rolling-origin point forecasts and final point forecasts for a chunk of series.
+
+    ``global_info`` is ``{model index: {group: {year: GlobalFit}}}`` for the global models
+    (:func:`_global_fit_info`): at an origin year the series gets the fit made from windows
+    whose targets are all at or before that year.
+    """
     import copy
 
     results = []
@@ -477,6 +489,7 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
             prior = priors.get((s.group, "log" if positive else "level"), np.nan)
             size_fit = priors.get((s.group, "size")) if positive else None
             info = panel_info.get(s.group, {})
+            ginfo = {mi: by_group.get(s.group, {}) for mi, by_group in (global_info or {}).items()}
             rec = []  # (k, j, model_idx, forecast, actual, s_k, mase_scale_k)
             if do_origins and n >= 3:
                 for k in range(max(2, n - n_origins), n):
@@ -491,7 +504,8 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
                         if _usable(m, k, positive):
                             continue
                         try:
-                            f = _fit_point(copy.copy(m), yk, hh, pinfo)
+                            f = _fit_point(copy.copy(m), yk, hh, pinfo,
+                                           ginfo[mi].get(int(years[k - 1])) if mi in ginfo else None)
                         except (ValueError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError):
                             continue
                         for j in range(hh):
@@ -505,7 +519,8 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
                         reasons[mi] = why
                         continue
                     try:
-                        final[mi] = _fit_point(copy.copy(m), y, h, pinfo)
+                        final[mi] = _fit_point(copy.copy(m), y, h, pinfo,
+                                               ginfo[mi].get(int(years[-1])) if mi in ginfo else None)
                     except (ValueError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError) as exc:
                         reasons[mi] = f"{m.name} failed: {exc}"
             x = np.log(y) if positive else y
@@ -552,6 +567,27 @@ def _panel_growth_info(series: list[_Series], window: int = 5) -> dict:
             vv = vv[np.isfinite(vv)]
             info[int(yr)] = (gr, float(np.median(vv)) if len(vv) else np.nan)
         out[group] = info
+    return out
+
+
+def _global_fit_info(series: list[_Series], models: list[Model], h: int) -> dict:
+    """``{model index: {group: {year: GlobalFit}}}`` for the models with ``uses_global``.
+
+    Each group's pooled regressions are refitted at every year of the group; at year ``Y`` a
+    window counts for horizon ``j`` only when its target year is at or before ``Y``
+    (:meth:`~innovation_forecast.models.global_ar.GlobalAR.pooled_fits`). A series scored at an
+    in-sample origin therefore never sees its own or any other series' values after that year.
+    """
+    out: dict = {}
+    idx = [i for i, m in enumerate(models) if getattr(m, "uses_global", False)]
+    if not idx:
+        return out
+    by_group: dict = {}
+    for s in series:
+        if len(s.y):
+            by_group.setdefault(s.group, []).append((s.years, s.y))
+    for i in idx:
+        out[i] = {g: models[i].pooled_fits(ss, h) for g, ss in by_group.items()}
     return out
 
 
@@ -1028,7 +1064,8 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
         4 * (n_jobs if n_jobs and n_jobs > 0 else _cpu()) if client is None else 4 * _dask_workers(client))
     chunks = _chunks(work, n_chunks)
     # each chunk only needs its groups' panel info
-    results = _map_chunks(chunks, (base, h, n_origins, pinfo, priors, do_origins), n_jobs, client)
+    ginfo = _global_fit_info(allser, base, h)
+    results = _map_chunks(chunks, (base, h, n_origins, pinfo, priors, do_origins, ginfo), n_jobs, client)
     base_names = [m.name for m in base]
     if calibration is None:
         rec = _records_frame(results, by_sid, base_names)

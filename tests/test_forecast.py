@@ -514,3 +514,57 @@ def test_forecast_takes_a_tidy_panel_with_estimates_and_ytd_rows():
     only_ytd = panel[panel["status"] != "estimate"]
     fc2 = forecast(only_ytd, h=1, models=[Naive()])
     assert fc2["mean"].iloc[0] > 4153.0 * 12 / 11  # nowcast with the year-end surge, not the raw ytd figure
+
+
+def test_global_model_fits_the_group_and_declines_gracefully():
+    from innovation_forecast.models import GlobalAR
+
+    p = short_panel()  # 8 provinces x 8 years, a 3-year city, a 1-year county
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(p, h=2, models=[GlobalAR()], level=(80,))
+    assert len(fc) == 2 * p.region.nunique() and np.isfinite(fc["mean"]).all()
+    one = fc[fc.region == "湘东区"]
+    assert one.fallback_used.all() and "obs <" in one.fallback_reason.iloc[0]  # one value: naive stands in
+    three = fc[fc.region == "萍乡市"]
+    assert not three.fallback_used.any()  # three values: the pooled 3-value windows serve it
+    assert (three["mean"].to_numpy() > 1200).all()  # growing panel, growing forecast
+
+
+def test_global_model_in_sample_origins_see_no_later_values():
+    from innovation_forecast.forecast import _global_fit_info, _run_chunk, _split_series
+    from innovation_forecast.models import GlobalAR
+
+    models = [Naive(), GlobalAR(lags=4, min_windows=5)]
+    p = rw_panel(12, 14, seed=21)  # 2005-2018
+    p2 = p.copy()
+    p2.loc[p2.year >= 2015, "value"] *= 3  # every series changes after 2014
+
+    def records(panel):
+        ser = _split_series(panel, ("region", "indicator"), ("indicator",))
+        ginfo = _global_fit_info(ser, models, 3)
+        out = _run_chunk(ser[:3], models, 3, 8, {}, {}, True, ginfo)
+        return [(r["records"], ser[i].years) for i, r in enumerate(out)]
+
+    n_checked = 0
+    for (ra, years), (rb, _) in zip(records(p), records(p2)):
+        ga, gb = ra[ra[:, 2] == 1], rb[rb[:, 2] == 1]
+        assert len(ga) == len(gb) > 0
+        origin_year = years[ga[:, 0].astype(int) - 1]
+        early = origin_year <= 2014
+        np.testing.assert_array_equal(ga[early, 3], gb[early, 3])  # forecasts made at or before 2014
+        assert not np.allclose(ga[~early, 3], gb[~early, 3])
+        n_checked += early.sum()
+    assert n_checked > 0
+
+
+def test_backtest_with_global_model_uses_only_data_up_to_origin():
+    from innovation_forecast.models import GlobalAR
+
+    p = rw_panel(20, 14, seed=12)
+    p2 = p.copy()
+    p2.loc[p2.year >= 2016, "value"] *= 3
+    a = backtest(p, origins=[2014], h=2, models=[GlobalAR()])
+    b = backtest(p2, origins=[2014], h=2, models=[GlobalAR()])
+    pd.testing.assert_series_equal(a["mean"], b["mean"])
+    assert (a.model == "global_ar").all() and not a.fallback_used.any()

@@ -13,6 +13,7 @@ from innovation_forecast.models import (
     Combination,
     Drift,
     DynamicOptimizedTheta,
+    GlobalAR,
     LogLinearTrend,
     Naive,
     PooledGrowth,
@@ -30,12 +31,25 @@ def all_models():
         CES(), CES(log=False, name="ces_level"), ETS(engine="autoets", log=False, name="autoets"),
         Combination([ETS(), Theta(), Drift()], name="combo"),
         Combination([ETS(), Theta(), Drift(), ARIMA()], method="mean", name="combo_mean"),
+        GlobalAR(), GlobalAR(log=False, name="global_ar_level"),
     ]
+
+
+def growth_panel(n_series=40, n_years=20, seed=5):
+    """``(years, values)`` pairs of noisy exponential growth, for the global model's pooled fits."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n_series):
+        g, s = rng.uniform(0.03, 0.12), rng.uniform(0.02, 0.08)
+        out.append((np.arange(2000, 2000 + n_years), 500 * np.exp(np.cumsum(g + s * rng.standard_normal(n_years)))))
+    return out
 
 
 def _fit(model, y):
     if model.uses_panel:
         return model.fit(y, panel_growths=[0.05, 0.08, 0.1, 0.12, 0.07], panel_volatility=0.05)
+    if model.uses_global:
+        return model.fit(y, global_fit=model.pooled_fits(growth_panel(), h=6)[2019])
     return model.fit(y)
 
 
@@ -247,6 +261,61 @@ def test_pooled_growth_shrinks_short_series_toward_panel():
     assert m0.growth_ == pytest.approx(own)
 
 
+def test_global_ar_continues_the_panel_growth():
+    # every series grows 6 % a year, with noise: the pooled regression forecasts about 6 % a year
+    rng = np.random.default_rng(11)
+    panel = [(np.arange(1990, 2010), 100 * np.exp(np.cumsum(0.06 + 0.01 * rng.standard_normal(20))))
+             for _ in range(30)]
+    fits = GlobalAR().pooled_fits(panel, h=4)
+    y = 50 * np.exp(0.06 * np.arange(8))
+    m = GlobalAR().fit(y, global_fit=fits[2009])
+    np.testing.assert_allclose(np.log(m.point(4) / y[-1]), 0.06 * np.arange(1, 5), atol=0.01)
+    lev = GlobalAR(log=False).fit(np.arange(10.0, 90.0, 10.0), global_fit=GlobalAR(log=False).pooled_fits(
+        [(np.arange(2000, 2015), 5.0 * np.arange(15) + 7 + 0.1 * rng.standard_normal(15)) for _ in range(20)],
+        h=3)[2014])
+    np.testing.assert_allclose(lev.point(3), [90, 100, 110], atol=1.0)  # a line continues as a line
+
+
+def test_global_ar_pooled_fits_use_only_targets_up_to_the_year():
+    panel = growth_panel(n_series=30, n_years=16)
+    base = GlobalAR().pooled_fits(panel, h=3)
+    # multiply every value after 2009 by 3: the fits at years up to 2009 do not move
+    changed = [(yr, np.where(yr > 2009, 3 * y, y)) for yr, y in panel]
+    new = GlobalAR().pooled_fits(changed, h=3)
+    for yr in (2007, 2008, 2009):
+        for p in base[yr].coef:
+            np.testing.assert_array_equal(base[yr].coef[p], new[yr].coef[p])
+            np.testing.assert_array_equal(base[yr].n_windows[p], new[yr].n_windows[p])
+    assert not np.allclose(base[2012].coef[6], new[2012].coef[6], equal_nan=True)
+    # horizon j at year Y counts windows ending at Y - j or before: fewer for longer horizons
+    nw = base[2009].n_windows[6]
+    assert np.all(np.diff(nw) < 0) and nw[0] == 30 * (2009 - 1 - 2005 + 1)
+
+
+def test_global_ar_short_series_use_windows_of_their_own_length():
+    fits = GlobalAR().pooled_fits(growth_panel(), h=6)[2019]
+    assert sorted(fits.coef) == [2, 3, 4, 5, 6]
+    m = GlobalAR().fit([100.0, 110.0, 121.0], global_fit=fits)
+    assert m.p_ == 3 and np.all(np.isfinite(m.point(6)))
+    assert GlobalAR().fit(np.arange(1.0, 30.0), global_fit=fits).p_ == 6
+
+
+def test_global_ar_declines_without_enough_windows():
+    y = 100 * np.exp(0.05 * np.arange(12))
+    with pytest.raises(ValueError, match="too few windows"):
+        GlobalAR().fit(y)  # its own 6 windows are fewer than min_windows
+    long = 100 * np.exp(np.cumsum(0.05 + 0.02 * np.random.default_rng(1).standard_normal(60)))
+    assert np.all(np.isfinite(GlobalAR().fit(long).point(6)))
+    # a pooled fit made at an early year has no long horizons: asking for them fails, not extrapolates
+    early = GlobalAR().pooled_fits(growth_panel(n_series=10), h=6)[2003]
+    with pytest.raises(ValueError, match="too few windows"):
+        GlobalAR().fit(y, global_fit=early)
+    with pytest.raises(TypeError, match="GlobalFit"):
+        GlobalAR().fit(y, global_fit={"coef": 1})
+    with pytest.raises(ValueError, match="positive"):
+        GlobalAR().fit(np.array([1.0, -2.0, 3.0]), global_fit=early)
+
+
 def test_combination_is_median_of_members(series):
     members = [Drift(), Theta(), ETS()]
     c = Combination([Drift(), Theta(), ETS()], name="c").fit(series)
@@ -269,3 +338,9 @@ def test_bad_arguments():
         Theta(optimizer="bfgs")
     with pytest.raises(ValueError, match="engine"):
         ETS(engine="ets")
+    with pytest.raises(ValueError, match="log must be True or False"):
+        GlobalAR(log="auto")
+    with pytest.raises(ValueError, match="norm"):
+        GlobalAR(norm="mean")
+    with pytest.raises(ValueError, match="lags"):
+        GlobalAR(lags=1)

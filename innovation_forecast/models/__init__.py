@@ -11,6 +11,7 @@ from .base import Model, check_length
 from .ces import CES
 from .combination import Combination
 from .ets import ETS
+from .global_ar import GlobalAR
 from .pooled import PooledGrowth
 from .simple import Drift, LogLinearTrend, Naive, RobustTrend
 from .theta import DynamicOptimizedTheta, Theta
@@ -22,6 +23,7 @@ __all__ = [
     "Drift",
     "DynamicOptimizedTheta",
     "ETS",
+    "GlobalAR",
     "LogLinearTrend",
     "Model",
     "Naive",

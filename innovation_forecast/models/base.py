@@ -97,6 +97,8 @@ class Model:
     needs_positive: bool = False
     #: True for models whose ``fit`` takes ``panel_growths=`` (the engine supplies the indicator's panel).
     uses_panel: bool = False
+    #: True for models whose ``fit`` takes ``global_fit=`` (the engine fits one per group and origin year).
+    uses_global: bool = False
 
     def __init__(self, log: bool | str = "auto", name: str | None = None):
         if log not in ("auto", True, False):
