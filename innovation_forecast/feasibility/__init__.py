@@ -113,7 +113,7 @@ POOL_YEARS = 10
 #: Weight of the peer-growth paths in the mixture behind ``p_meet`` (the rest: the forecast engine's paths).
 #: A linear opinion pool of two forecasts (Stone 1961; Genest & Zidek 1986): on 26,000 rolling-origin
 #: targets of the 31 provinces the 50/50 mixture had a Brier skill of 0.08 against the historical
-#: frequency, the engine alone 0.04 and peer growth alone 0.06, and the mixture needed no recalibration
+#: frequency, the engine alone 0.04 and peer growth alone 0.07, and the mixture needed no recalibration
 #: (every decile within 3 points); BENCHMARKS.md "Target feasibility".
 PEER_WEIGHT = 0.5
 #: Years of peers' annual growths behind the peer-growth paths (the outcome years, ending at ``as_of``).
