@@ -261,6 +261,9 @@ def test_fallback_to_pooled_growth_is_recorded(monkeypatch):
     assert out["notes"].str.contains("pooled growth").all()
     assert out["n_obs"].tolist() == [1, 1]
     assert out["explanation"].str.contains("no own growth history (1 obs; model pooled growth)", regex=False).all()
+    zh = assess_targets(panel, pd.DataFrame(targets), reference=ref, n_paths=200, lang="zh")
+    assert zh["explanation"].str.contains("模型同类地区增长", regex=False).all()
+    assert not zh["explanation"].str.contains("pooled", regex=False).any()  # no English inside the Chinese
 
 
 def test_engine_failure_falls_back_to_pooled_growth(monkeypatch):
@@ -504,6 +507,8 @@ def test_peer_paths_take_peer_weight_of_the_pool():
     out = assess_targets(panel, pd.DataFrame(target), paths=flat, n_paths=N, reference=_peers())
     assert out.iloc[0]["p_meet"] == pytest.approx(fz.PEER_WEIGHT)
     assert "pooled growth (50% of paths)" in out.iloc[0]["model"]
+    zh = assess_targets(panel, pd.DataFrame(target), paths=flat, n_paths=N, reference=_peers(), lang="zh")
+    assert "pooled" not in zh.iloc[0]["explanation"]
     with pytest.raises(InnovationForecastError, match="peer_weight"):
         _assess(panel, target, flat, reference=_peers(), peer_weight=1.5)
     # the peer paths replace a random half of the engine's, not its upper or lower end

@@ -801,6 +801,14 @@ class _Context:
         return self.base(region, indicator, target_year), notes
 
 
+def _model_zh(model: str) -> str:
+    """The model label in a Chinese sentence: the engine's model names stay, the pooling is said in Chinese."""
+    import re
+
+    m = re.sub(r" \+ pooled growth \((\d+)% of paths\)", r" + 同类地区增长（占\1%路径）", str(model or ""))
+    return "同类地区增长" if m == "pooled growth" else m
+
+
 def _fmt_num(x: float) -> str:
     if not np.isfinite(x):
         return "n/a"
@@ -1078,7 +1086,7 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
             if np.isfinite(o["historical_growth_pct_rank"]):
                 hist += f"（在同类地区中位于第{o['historical_growth_pct_rank']:.0f}百分位）"
         else:
-            hist = f"缺少本地增长历史（{o['n_obs']}个观测值，模型{o['model'] or '无'}）"
+            hist = f"缺少本地增长历史（{o['n_obs']}个观测值，模型{_model_zh(o['model']) or '无'}）"
         s = f"{need}，{hist}；达成概率{o['p_meet']:.2f} → {vz}"
         if np.isfinite(o["p_stretch"]) and not np.isclose(o["stretch"], o["target"]):
             s += f"；力争目标{_fmt_num(o['stretch'])}{unit}的达成概率{o['p_stretch']:.2f}"
