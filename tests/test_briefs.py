@@ -395,3 +395,11 @@ def test_shared_inputs_use_one_full_year_value_and_a_median_line(tmp_path, monke
     inv = fc[(fc["region"] == "永修县") & (fc["indicator"] == "invention_patent_applications")]
     assert len(inv) >= 1 and inv["q_50"].notna().all()
     assert ((inv["lo_80"] <= inv["q_50"]) & (inv["q_50"] <= inv["hi_80"])).all()
+
+
+def test_model_names_read_in_the_brief_language():
+    from innovation_forecast.briefs.tables import _model_label
+
+    name = "median of 20: pooled, robust_trend, drift, ..."
+    assert _model_label(name, "zh") == "20个模型的中位数（pooled, robust_trend, drift, ...）"
+    assert _model_label(name, "en") == name and _model_label("naive", "zh") == "naive"

@@ -753,6 +753,18 @@ def _headline(reg, a: pd.DataFrame, verdicts: list[dict], lang: str, as_of) -> s
             f"{good} likely to be met: " + "; ".join(parts) + ".")
 
 
+def _model_label(model: str, lang: str) -> str:
+    """The engine's model name for a reader: ``median of 20: theta, drift, ...`` → ``20个模型的中位数（theta,
+    drift, ...）`` in Chinese; single model names (theta, drift, naive ...) are the methods' own names."""
+    import re
+
+    m = re.match(r"^(median|mean|trimmed mean) of (\d+): (.*)$", model)
+    if lang != "zh" or not m:
+        return model
+    how = {"median": "中位数", "mean": "平均", "trimmed mean": "截尾平均"}[m.group(1)]
+    return f"{m.group(2)}个模型的{how}（{m.group(3)}）"
+
+
 def _accuracy_table(scores: pd.DataFrame, inds: list[str], fc: pd.DataFrame, lang: str) -> pd.DataFrame:
     C = _COLS[lang]
     rows = []
@@ -760,7 +772,8 @@ def _accuracy_table(scores: pd.DataFrame, inds: list[str], fc: pd.DataFrame, lan
     for ind in inds:
         s = scores[scores["indicator"] == ind] if len(scores) else scores
         used = fc.loc[fc["indicator"] == ind, "model"]
-        row = {C["indicator"]: _label(ind, lang, unit=False), C["model"]: str(used.iloc[0]) if len(used) else "–"}
+        row = {C["indicator"]: _label(ind, lang, unit=False),
+               C["model"]: _model_label(str(used.iloc[0]), lang) if len(used) else "–"}
         if len(s) and int(s["n"].iloc[0]) > 0:
             a = s.iloc[0]
             row.update({C["origins"]: str(a["origins"]), C["n"]: int(a["n"]), C["smape"]: _fmt(a["smape"], 1),
