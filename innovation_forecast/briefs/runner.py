@@ -544,7 +544,7 @@ def run_briefs(
 
 
 def _sweep_temporary(out: Path) -> None:
-    """Remove the temporary files of unfinished atomic writes (``.NAME.XXXX.tmp``; never a finished file)."""
+    """Remove the temporary files of unfinished atomic writes (``.NAME.<random>.tmp``; never a finished file)."""
     for tmp in out.glob(".*.tmp"):
         tmp.unlink(missing_ok=True)
 
