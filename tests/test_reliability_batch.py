@@ -382,3 +382,32 @@ def test_quote_text_cannot_inject_links_or_tags_into_the_brief_html(monkeypatch)
     body = page[page.index("<body"):]
     for attr in ('href="javascript:', 'src="javascript:', "<img src=x", "<script>alert"):
         assert attr not in body, attr
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(monkeypatch):
+    """Two workers starting kernels at once: one kernel can die before its first reply (CI, Dask)."""
+    from innovation_forecast.briefs import _worker
+
+    starts = []
+
+    class Boot:
+        kc = "client"
+
+        def start_new_kernel_client(self):
+            starts.append(1)
+            if len(starts) == 1:
+                raise RuntimeError("Kernel died before replying to kernel_info")
+
+    def launch(self):
+        self.km, self._boot = object(), Boot()
+
+    monkeypatch.setattr(_worker.WarmKernel, "launch", launch)
+    monkeypatch.setattr(_worker.WarmKernel, "kill", lambda self: None)
+    monkeypatch.setattr(_worker.time, "sleep", lambda s: None)
+    wk = _worker.WarmKernel(warm_code="").start()
+    assert len(starts) == 2 and wk.kc == "client"
+    # a kernel that keeps dying is reported, not retried for ever
+    starts.clear()
+    Boot.start_new_kernel_client = lambda self: (_ for _ in ()).throw(RuntimeError("Kernel died before replying"))
+    with pytest.raises(RuntimeError, match="died"):
+        _worker.WarmKernel(warm_code="").start()

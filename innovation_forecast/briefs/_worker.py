@@ -127,11 +127,26 @@ class WarmKernel:
         # the kernel's own start-up chatter (e.g. ipykernel's TCP warning) is not the user's business
         self._boot.start_new_kernel(stderr=subprocess.DEVNULL)
 
+    #: Kernel starts tried before giving up. Kernels started at the same moment by several worker
+    #: processes occasionally die before their first reply (seen in CI with two Dask workers: "Kernel
+    #: died before replying to kernel_info"); a second start, a moment later, succeeds.
+    start_attempts = 3
+
     def start(self) -> "WarmKernel":
-        """Start (if not launched), connect and warm the kernel."""
-        if self.km is None:
-            self.launch()
-        self._boot.start_new_kernel_client()
+        """Start (if not launched), connect and warm the kernel; a kernel that dies while starting is
+        started again (up to :attr:`start_attempts` times)."""
+        for attempt in range(1, self.start_attempts + 1):
+            if self.km is None:
+                self.launch()
+            try:
+                self._boot.start_new_kernel_client()
+                break
+            except RuntimeError as exc:
+                if "died" not in str(exc) or attempt == self.start_attempts:
+                    raise
+                self.kill()
+                self.km = self.kc = None
+                time.sleep(0.25 * attempt)
         self.kc = self._boot.kc
         if self.warm_code.strip():
             self.run(self.warm_code, timeout=self.startup_timeout)
