@@ -36,7 +36,8 @@ def register(subparsers) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--targets", metavar="FILE", help="targets CSV in the targets-frame columns "
                                                         "(default: the curated data/targets.csv)")
-    src.add_argument("--report", metavar="FILE", nargs="+", help="work report(s) to read targets from")
+    src.add_argument("--report", metavar="FILE", nargs="+", help="work report(s) to read targets from (multi-year 年均增长/翻番 targets "
+                                                             "included, counted from their base year)")
     p.add_argument("--region", nargs="+", default=None, help="only these regions (any alias)")
     p.add_argument("--as-of", default="report",
                    help="review with data up to YEAR only; 'report' (default) = the year in each report's "
