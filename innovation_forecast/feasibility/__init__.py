@@ -39,9 +39,14 @@ scored the same way as ``p_stretch``.
 ``p_meet`` is the share of sample paths meeting the target. The paths are a linear pool
 (:data:`PEER_WEIGHT` = 50/50) of the forecast engine's calibrated paths and *peer-growth* paths
 (:class:`PeerGrowth`: the indicator's recent growth across all regions of the panel and ``reference``,
-scaled to this region's volatility). On 26,000 rolling-origin targets of the 31 provinces the pool
-scored a Brier skill of 0.08 against the historical frequency (engine alone 0.04) and was reliable
-within 3 points in every decile without recalibration (BENCHMARKS.md "Target feasibility"). A map
+scaled to this region's volatility). Where the indicator has a leading relation
+(:mod:`~innovation_forecast.feasibility.leading`: patent grants follow applications one to two years
+earlier, the stock of valid invention patents follows projected invention grants, R&D spending follows
+last year's GDP growth) and the panel holds the region's input series, the region's peer-growth paths are
+centred on what that relation predicts. On 26,000 rolling-origin targets of the 31 provinces the pool
+scored a Brier skill of 0.10 against the historical frequency (0.08 with one centre for all regions, engine
+alone 0.04) and was reliable within 3 points in every decile without recalibration (BENCHMARKS.md
+"Target feasibility"). A map
 fitted on outcomes of one's own past targets (:mod:`innovation_forecast.feasibility.calibration`)
 can be passed as ``calibration=``; ``p_meet_raw`` then keeps the share itself.
 
@@ -64,6 +69,7 @@ import pandas as pd
 from ..errors import DataValidationError, UnknownIndicatorError, UnknownRegionError
 from ..panel import annual_values
 from ..registry import convert, resolve_indicator, resolve_region
+from .leading import LEADS, lead_growth
 from .peers import MIN_PAIRS, PeerGrowth, _log_growths, _volatility, peer_growth
 
 __all__ = [
@@ -115,7 +121,8 @@ POOL_YEARS = 10
 #: A linear opinion pool of two forecasts (Stone 1961; Genest & Zidek 1986): on 26,000 rolling-origin
 #: targets of the 31 provinces the 50/50 mixture had a Brier skill of 0.08 against the historical
 #: frequency, the engine alone 0.04 and peer growth alone 0.07, and the mixture needed no recalibration
-#: (every decile within 3 points); BENCHMARKS.md "Target feasibility".
+#: (every decile within 3 points); with peer paths centred on leading series (:mod:`.leading`) 0.10;
+#: BENCHMARKS.md "Target feasibility".
 PEER_WEIGHT = 0.5
 
 
@@ -679,7 +686,8 @@ class _Context:
                 vol = _volatility(_log_growths(hist), last_year, prior=peer.median_vol)
                 s.paths = s.paths.copy()
                 rows = rng.choice(self.n, size=n_peer, replace=False)  # a random subset: paths may come sorted
-                s.paths[rows] = peer.paths(float(hist.iloc[-1]), vol, s.paths.shape[1], n_peer, rng)
+                centres = self.peer_centres(peer, region, indicator, last_year, s.paths.shape[1], s.notes)
+                s.paths[rows] = peer.paths(float(hist.iloc[-1]), vol, s.paths.shape[1], n_peer, rng, centres)
                 s.model = f"{s.model} + pooled growth ({self.peer_weight:.0%} of paths)"
         elif peer is None or float(hist.iloc[-1]) <= 0:
             s.notes.append(f"{region} {indicator}: no forecast and too few peer growths to borrow "
@@ -689,7 +697,8 @@ class _Context:
         else:
             vol = _volatility(_log_growths(hist), last_year, prior=peer.median_vol)
             s.years = np.arange(last_year + 1, last_year + h + 1)
-            s.paths = peer.paths(float(hist.iloc[-1]), vol, h, self.n, rng)
+            centres = self.peer_centres(peer, region, indicator, last_year, h, s.notes)
+            s.paths = peer.paths(float(hist.iloc[-1]), vol, h, self.n, rng, centres)
             s.model = "pooled growth"
             s.notes.append(f"{region} {indicator}: fell back to pooled growth ({len(peer.z)} recent annual growths "
                            f"of {indicator} in {peer.n_series} series, centre {np.expm1(peer.centre):+.1%}/yr, "
@@ -706,8 +715,28 @@ class _Context:
             if upto is None:
                 years = [f["year"].max() for f in (self.pan, self.ref) if f is not None and len(f)]
                 upto = int(max(years)) if years else None
-            self._peer[indicator] = peer_growth({k: v for k, v in self._hist.items() if k[1] == indicator}, upto)
+            lead = LEADS.get(indicator)
+            self._peer[indicator] = peer_growth({k: v for k, v in self._hist.items() if k[1] == indicator}, upto,
+                                                lead=self._lead_fn(indicator) if lead is not None else None,
+                                                relative=bool(lead is not None and lead.relative))
         return self._peer[indicator]
+
+    def _lead_fn(self, indicator: str):
+        """``(key, t, h) -> predicted log growth`` of ``indicator`` from the same region's other series."""
+        def fn(key, t, h):
+            return lead_growth(indicator, lambda i: self._hist.get((key[0], i)), t, h)
+        return fn
+
+    def peer_centres(self, peer: PeerGrowth, region: str, indicator: str, last_year: int, h: int,
+                     notes: list[str]) -> np.ndarray:
+        """Yearly centres of this series' peer-growth paths: its lead's prediction where it has one."""
+        c = peer.centres((region, indicator), last_year, h)
+        if peer.lead is not None and np.any(c != peer.centre):
+            notes.append(f"{region} {indicator}: peer-growth paths centred on {LEADS[indicator].text} "
+                         f"({', '.join(f'{np.expm1(x):+.1%}' for x in c)} in {last_year + 1}"
+                         f"{'–' + str(last_year + h) if h > 1 else ''}, against {np.expm1(peer.centre):+.1%} "
+                         f"for all peers; errors of that lead on {peer.n_lead} peer growths)")
+        return c
 
     def prefetch(self, targets: pd.DataFrame) -> None:
         """One engine call for every observed series the targets need (calibration pools them per indicator)."""

@@ -2,18 +2,20 @@
 
 :func:`~innovation_forecast.feasibility.assess_targets` pools these paths with the forecast engine's
 (:data:`~innovation_forecast.feasibility.PEER_WEIGHT`); a series the engine cannot forecast gets
-them alone. Only growths up to the review's ``as_of`` year are used.
+them alone. Only growths up to the review's ``as_of`` year are used. When the indicator has a leading
+relation (:mod:`.leading`) and a region has its inputs, that region's paths are centred on what the
+lead predicts instead of on the one centre shared by all regions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_PAIRS", "PEER_YEARS", "VOL_YEARS", "PeerGrowth", "peer_growth"]
+__all__ = ["LEAD_SLOPE_BOUNDS", "MIN_PAIRS", "PEER_YEARS", "VOL_YEARS", "PeerGrowth", "peer_growth"]
 
 #: Years of peers' annual growths behind the peer-growth paths (the outcome years, ending at ``as_of``).
 PEER_YEARS = 12
@@ -21,6 +23,11 @@ PEER_YEARS = 12
 VOL_YEARS = 6
 #: Fewest peer growths (with a measurable volatility) worth borrowing from.
 MIN_PAIRS = 10
+#: Bounds of the slope of a relative lead (fitted on the peers' years; 0 = the lead says nothing).
+LEAD_SLOPE_BOUNDS = (0.0, 1.5)
+
+#: ``lead(key, t, h)``: predicted log growth of series ``key`` in year ``t`` from data up to ``t - h``.
+LeadFn = Callable[[Hashable, int, int], float]
 
 
 @dataclass
@@ -39,10 +46,57 @@ class PeerGrowth:
     z: np.ndarray
     median_vol: float
     n_series: int
+    #: Leading relation (None: one centre for every series). ``lead_centre`` is the peers' mean error of
+    #: the lead (precision-weighted), ``lead_slope`` its weight (1 for ``level`` leads), ``n_lead`` the
+    #: peer growths it was checked on; their standardised errors are in ``z``.
+    lead: LeadFn | None = None
+    lead_relative: bool = False
+    lead_centre: float = float("nan")
+    lead_slope: float = 1.0
+    n_lead: int = 0
+    keys: tuple = ()
+    _mu: dict = field(default_factory=dict, repr=False)
 
-    def paths(self, last_value: float, vol: float, h: int, n: int, rng: np.random.Generator) -> np.ndarray:
-        draws = self.centre + vol * rng.choice(self.z, size=(n, h), replace=True)
+    def centres(self, key: Hashable, last_year: int, h: int) -> np.ndarray:
+        """Centre of each of the ``h`` years after ``last_year`` for series ``key``: the lead's prediction
+        where it has its inputs, the common centre elsewhere."""
+        out = np.full(h, self.centre)
+        if self.lead is None:
+            return out
+        for k in range(1, h + 1):
+            m = self._lead_term(key, last_year + k, k)
+            if np.isfinite(m):
+                out[k - 1] = self.lead_centre + m
+        return out
+
+    def _lead_term(self, key: Hashable, t: int, h: int) -> float:
+        m = _safe(self.lead, key, t, h)
+        if not np.isfinite(m) or not self.lead_relative:
+            return m
+        if (t, h) not in self._mu:
+            self._mu[(t, h)] = _cross_mean(self.lead, self.keys, t, h)
+        mu = self._mu[(t, h)]
+        return self.lead_slope * (m - mu) if np.isfinite(mu) else np.nan
+
+    def paths(self, last_value: float, vol: float, h: int, n: int, rng: np.random.Generator,
+              centres: np.ndarray | None = None) -> np.ndarray:
+        c = self.centre if centres is None else np.asarray(centres, dtype=float)[None, :h]
+        draws = c + vol * rng.choice(self.z, size=(n, h), replace=True)
         return last_value * np.exp(np.cumsum(draws, axis=1))
+
+
+def _safe(lead: LeadFn, key: Hashable, t: int, h: int) -> float:
+    try:
+        m = float(lead(key, t, h))
+    except (TypeError, ValueError, KeyError):
+        return np.nan
+    return m if np.isfinite(m) else np.nan
+
+
+def _cross_mean(lead: LeadFn, keys, t: int, h: int, min_n: int = 5) -> float:
+    """Mean of the lead over the series in year ``t`` (NaN with fewer than ``min_n``)."""
+    vals = [m for m in (_safe(lead, k, t, h) for k in keys) if np.isfinite(m)]
+    return float(np.mean(vals)) if len(vals) >= min_n else np.nan
 
 
 def _log_growths(s: pd.Series) -> pd.Series:
@@ -65,21 +119,32 @@ def _volatility(g: pd.Series, upto: int, prior: float = np.nan, k0: float = 2.0,
     return max(own, floor) if np.isfinite(own) else np.nan
 
 
-def peer_growth(series: Mapping, upto: int | None) -> PeerGrowth | None:
-    """:class:`PeerGrowth` from ``{key: pd.Series(year -> value)}`` of one indicator, growths up to ``upto``."""
-    gs = [_log_growths(v) for v in series.values()]
-    gs = [g for g in gs if len(g) >= 3]
+def peer_growth(series: Mapping, upto: int | None, lead: LeadFn | None = None,
+                relative: bool = False) -> PeerGrowth | None:
+    """:class:`PeerGrowth` from ``{key: pd.Series(year -> value)}`` of one indicator, growths up to ``upto``.
+
+    ``lead(key, t, h)`` (optional): predicted log growth of series ``key`` in year ``t`` from data up to
+    ``t - h`` (:mod:`.leading`). Checked on the peers' growths up to ``upto``: with at least
+    :data:`MIN_PAIRS` predictions, ``z`` holds the standardised errors of the lead (around their
+    precision-weighted mean ``lead_centre``) where it had a prediction and of the common centre elsewhere.
+    ``relative=True`` uses the lead's deviation from the mean over the series of that year, times a
+    slope fitted by weighted least squares on those peers' years (bounds :data:`LEAD_SLOPE_BOUNDS`).
+    """
+    gs = {k: _log_growths(v) for k, v in series.items()}
+    gs = {k: g for k, g in gs.items() if len(g) >= 3}
     if not gs:
         return None
     if upto is None:
-        upto = int(max(g.index.max() for g in gs))
-    ys, vs = [], []
-    for g in gs:
+        upto = int(max(g.index.max() for g in gs.values()))
+    ks, ts, ys, vs = [], [], [], []
+    for key, g in gs.items():
         for t in g.index:
             if t > upto or t <= upto - PEER_YEARS:
                 continue
             v = _volatility(g, t - 1)
             if np.isfinite(v):
+                ks.append(key)
+                ts.append(int(t))
                 ys.append(float(g.loc[t]))
                 vs.append(v)
     if len(ys) < MIN_PAIRS:
@@ -87,4 +152,28 @@ def peer_growth(series: Mapping, upto: int | None) -> PeerGrowth | None:
     y, v = np.asarray(ys), np.asarray(vs)
     w = 1.0 / v ** 2
     centre = float(np.sum(w * y) / np.sum(w))
-    return PeerGrowth(centre=centre, z=(y - centre) / v, median_vol=float(np.median(v)), n_series=len(gs))
+    out = PeerGrowth(centre=centre, z=(y - centre) / v, median_vol=float(np.median(v)), n_series=len(gs))
+    if lead is None:
+        return out
+    keys = tuple(series.keys())
+    m = np.array([_safe(lead, k, t, 1) for k, t in zip(ks, ts)])
+    if relative:
+        mus = {t: _cross_mean(lead, keys, t, 1) for t in set(ts)}
+        m = m - np.array([mus[t] for t in ts])
+    ok = np.isfinite(m)
+    if ok.sum() < MIN_PAIRS:
+        return out
+    slope = 1.0
+    if relative:
+        wo, mo, yo = w[ok], m[ok], y[ok]
+        mm, ym = np.sum(wo * mo) / wo.sum(), np.sum(wo * yo) / wo.sum()
+        sxx = float(np.sum(wo * (mo - mm) ** 2))
+        slope = float(np.sum(wo * (mo - mm) * (yo - ym)) / sxx) if sxx > 0 else 0.0
+        slope = float(np.clip(slope, *LEAD_SLOPE_BOUNDS))
+    e = y[ok] - slope * m[ok]
+    lead_centre = float(np.sum(w[ok] * e) / np.sum(w[ok]))
+    z = out.z.copy()
+    z[ok] = (e - lead_centre) / v[ok]
+    return PeerGrowth(centre=centre, z=z, median_vol=out.median_vol, n_series=out.n_series, lead=lead,
+                      lead_relative=relative, lead_centre=lead_centre, lead_slope=slope, n_lead=int(ok.sum()),
+                      keys=keys)
