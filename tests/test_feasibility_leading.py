@@ -139,5 +139,11 @@ def test_relative_lead_gets_its_slope_from_the_peers():
     pn = fz.peer_growth(peers, upto=2017, lead=lambda key, t, h: noise[key[0]].get(t, np.nan), relative=True)
     assert pn.lead_slope < 0.1
     assert abs(pn.centres(("r0", "x"), 2017, 1)[0] - plain.centre) < 0.05
-    # a series the lead cannot predict keeps the common centre
-    assert pg.centres(("none", "x"), 2017, 2) == pytest.approx([pg.centre] * 2)
+    # a series the lead cannot predict keeps the common centre and the spread of the growths around it,
+    # not the lead's narrower errors
+    none = pg.centres(("none", "x"), 2017, 2)
+    assert none == pytest.approx([pg.centre] * 2)
+    same = pg.paths(100.0, 0.1, 2, 500, np.random.default_rng(0), none)
+    assert np.allclose(same, plain.paths(100.0, 0.1, 2, 500, np.random.default_rng(0)))
+    led = pg.paths(100.0, 0.1, 1, 4000, np.random.default_rng(0), pg.centres(("r0", "x"), 2017, 1))
+    assert np.std(np.log(led)) < 0.7 * np.std(np.log(same[:, :1]))

@@ -55,6 +55,9 @@ class PeerGrowth:
     lead_slope: float = 1.0
     n_lead: int = 0
     keys: tuple = ()
+    #: Standardised growths around the common centre, for series the lead cannot predict (``z`` then
+    #: mixes in the lead's errors, which are narrower).
+    z_plain: np.ndarray | None = None
     _mu: dict = field(default_factory=dict, repr=False)
 
     def centres(self, key: Hashable, last_year: int, h: int) -> np.ndarray:
@@ -81,7 +84,9 @@ class PeerGrowth:
     def paths(self, last_value: float, vol: float, h: int, n: int, rng: np.random.Generator,
               centres: np.ndarray | None = None) -> np.ndarray:
         c = self.centre if centres is None else np.asarray(centres, dtype=float)[None, :h]
-        draws = c + vol * rng.choice(self.z, size=(n, h), replace=True)
+        led = centres is not None and bool(np.any(np.asarray(centres, dtype=float)[:h] != self.centre))
+        z = self.z if (led or self.z_plain is None) else self.z_plain
+        draws = c + vol * rng.choice(z, size=(n, h), replace=True)
         return last_value * np.exp(np.cumsum(draws, axis=1))
 
 
@@ -176,4 +181,4 @@ def peer_growth(series: Mapping, upto: int | None, lead: LeadFn | None = None,
     z[ok] = (e - lead_centre) / v[ok]
     return PeerGrowth(centre=centre, z=z, median_vol=out.median_vol, n_series=out.n_series, lead=lead,
                       lead_relative=relative, lead_centre=lead_centre, lead_slope=slope, n_lead=int(ok.sum()),
-                      keys=keys)
+                      keys=keys, z_plain=out.z)
