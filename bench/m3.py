@@ -17,6 +17,13 @@ with K > 1 only timings are printed.
 part minus its last 6 points is fitted and those 6 points are scored (the test part is never read
 for this; the anchors printed beside it are test-part figures and not comparable).
 
+``--holdout-origins 6,9,12`` is the multi-origin version of it: the pipeline is run once per cut
+``c``, fitting every series' train part minus its last ``c`` points and scoring the next 6 (series
+with fewer than ``c + --holdout-min-train`` train points sit that origin out); each series' errors
+are averaged over the origins it takes part in, then over series. It prints every origin's figures
+and their spread; ``--save-series FILE`` writes the per-series, per-origin errors so two variants can
+be compared pairwise (:func:`compare`). Only the train part is read.
+
 ``--single`` scores single models fitted directly (no engine, no selection) beside the
 StatsForecast anchor of the same method: on the test part this checks that a port reproduces
 the published figure; with ``--holdout`` it gives the single-model hold-out figures.
@@ -71,16 +78,77 @@ def load(bench_dir: str, tile: int = 1, align: str = "start"):
     return train, test
 
 
-def holdout(train: pd.DataFrame, h: int = 6, align: str = "start"):
-    """(train minus each series' last ``h`` points, those points as the test frame); ``align`` as in :func:`load`."""
+def holdout(train: pd.DataFrame, h: int = 6, align: str = "start", cut: int | None = None, min_train: int = 0):
+    """(train minus each series' last ``cut`` points, the first ``h`` of those as the test frame).
+
+    ``cut`` defaults to ``h``; series with fewer than ``cut + min_train`` points are left out of both
+    frames; ``align`` as in :func:`load`.
+    """
+    cut = h if cut is None else int(cut)
+    if cut < h:
+        raise ValueError(f"cut ({cut}) must be at least h ({h})")
     train = train.sort_values(["series_id", "year"])
-    last = train.groupby("series_id").tail(h)
-    train, test = train.drop(last.index), last[["series_id", "year", "value"]].rename(columns={"value": "actual"})
+    size = train.groupby("series_id")["year"].transform("size")
+    train = train[size >= cut + max(min_train, 1)]
+    rank = train.groupby("series_id").cumcount(ascending=False)  # 0 = last point
+    held = train[rank < cut]
+    last = held[held.groupby("series_id").cumcount() < h]
+    train, test = train[rank >= cut], last[["series_id", "year", "value"]].rename(columns={"value": "actual"})
     if align == "end":
         end = train.groupby("series_id")["year"].max()
         train = train.assign(year=train["year"] - train["series_id"].map(end))
         test = test.assign(year=test["year"] - test["series_id"].map(end))
     return train, test
+
+
+def series_errors(train, test, fc) -> pd.DataFrame:
+    """Per-series mean sAPE, ASE (lag-1 in-sample scale), 95 % interval score and coverage counts."""
+    scale = train.groupby("series_id")["value"].apply(lambda s: np.mean(np.abs(np.diff(s.to_numpy()))))
+    last = train.groupby("series_id")["value"].last()
+    m = test.merge(fc, on=["series_id", "year"], how="left")
+    y, f = m["actual"].to_numpy(float), m["mean"].to_numpy(float)
+    sc = m["series_id"].map(scale).to_numpy(float)
+    nv = m["series_id"].map(last).to_numpy(float)
+    lo, hi = m["lo_95"].to_numpy(float), m["hi_95"].to_numpy(float)
+    a = 0.05
+    out = pd.DataFrame({
+        "series_id": m["series_id"],
+        "sape": 200 * np.abs(y - f) / (np.abs(y) + np.abs(f)),
+        "ase": np.abs(y - f) / sc,
+        "sape_naive": 200 * np.abs(y - nv) / (np.abs(y) + np.abs(nv)),
+        "ase_naive": np.abs(y - nv) / sc,
+        "is95": ((hi - lo) + (2 / a) * (lo - y) * (y < lo) + (2 / a) * (y - hi) * (y > hi)) / sc,
+        "in95": ((y >= lo) & (y <= hi)).astype(float),
+        "in80": ((y >= m["lo_80"].to_numpy(float)) & (y <= m["hi_80"].to_numpy(float))).astype(float),
+    })
+    return out.groupby("series_id").mean()
+
+
+def summarise(per: pd.DataFrame) -> dict:
+    """Figures of per-series, per-origin errors (columns of :func:`series_errors` plus ``origin``):
+    each series' errors averaged over its origins, then over series; OWA against naive on the same rows."""
+    s = per.groupby("series_id").mean(numeric_only=True)
+    res = {"sMAPE": s["sape"].mean(), "MASE": s["ase"].mean()}
+    res["OWA"] = 0.5 * (res["sMAPE"] / s["sape_naive"].mean() + res["MASE"] / s["ase_naive"].mean())
+    if "in95" in s:
+        res.update({"Cov95": 100 * s["in95"].mean(), "Cov80": 100 * s["in80"].mean(), "MSIS": s["is95"].mean()})
+    res.update({"series": len(s), "rows": len(per)})
+    return res
+
+
+def compare(a: pd.DataFrame, b: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> dict:
+    """Paired difference b - a of two per-series, per-origin error frames (same series and origins):
+    overall, per origin, and the bootstrap-over-series standard error of the overall difference."""
+    key = ["series_id", "origin"]
+    m = a.reset_index().merge(b.reset_index(), on=key, suffixes=("_a", "_b"))
+    out = {}
+    for col, name in (("sape", "sMAPE"), ("ase", "MASE")):
+        d = (m[f"{col}_b"] - m[f"{col}_a"]).groupby(m["series_id"]).mean()
+        rng = np.random.default_rng(seed)
+        boot = [d.to_numpy()[rng.integers(0, len(d), len(d))].mean() for _ in range(n_boot)]
+        out[name] = {"diff": float(d.mean()), "se": float(np.std(boot)),
+                     "by_origin": (m[f"{col}_b"] - m[f"{col}_a"]).groupby(m["origin"]).mean().round(4).to_dict()}
+    return out
 
 
 def evaluate(train, test, fc, naive_smape=None, naive_mase=None):
@@ -143,6 +211,36 @@ def run_single(train, test) -> None:
         print(pd.DataFrame(rows).set_index("model").to_string(float_format=lambda v: f"{v:.3f}", na_rep="-"))
 
 
+def run_multi_origin(args, **forecast_kw) -> pd.DataFrame:
+    """The multi-origin hold-out (``--holdout-origins``): per-origin and averaged figures; returns the
+    per-series, per-origin errors."""
+    cuts = [int(c) for c in str(args.holdout_origins).split(",") if c.strip()]
+    full, _ = load(args.bench_dir, 1, args.align)  # the test part is dropped here and never scored
+    parts, rows = [], []
+    for c in cuts:
+        train, test = holdout(full, h=6, align=args.align, cut=c, min_train=args.holdout_min_train)
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FallbackWarning)
+            fc = forecast(train, h=6, level=(80, 95), keys=("series_id",), n_jobs=args.n_jobs, **forecast_kw)
+        per = series_errors(train, test, fc).assign(origin=c)
+        parts.append(per)
+        rows.append({"origin": f"last {c} held out", **summarise(per), "wall_s": time.perf_counter() - t0})
+    per = pd.concat(parts)
+    rows.append({"origin": "all (per series over its origins)", **summarise(per), "wall_s": np.nan})
+    out = pd.DataFrame(rows).set_index("origin")
+    with pd.option_context("display.width", 200):
+        print(f"multi-origin in-sample hold-out, cuts {cuts}, series need >= cut + {args.holdout_min_train} "
+              f"train points (test part not read)")
+        print(out.to_string(float_format=lambda v: f"{v:.3f}"))
+    single = out.iloc[:-1]
+    print(f"origin-to-origin spread (max - min): sMAPE {np.ptp(single['sMAPE']):.3f}, MASE {np.ptp(single['MASE']):.3f}, "
+          f"OWA {np.ptp(single['OWA']):.3f}")
+    if args.save_series:
+        per.to_csv(args.save_series)
+    return per
+
+
 def _peak_mib() -> tuple[float, float]:
     """(this process, largest finished child) peak resident memory in MiB (Linux reports KiB)."""
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -164,8 +262,17 @@ def main(argv=None) -> int:
     ap.add_argument("--align", choices=("start", "end"), default="start",
                     help="M3's index t as the year (start: t = 1 at every series' first point) or "
                          "relabelled so every series' last fitted point is year 0 (end)")
+    ap.add_argument("--holdout-origins", default="",
+                    help="comma-separated cuts, e.g. 6,9,12: the multi-origin in-sample hold-out (test part not read)")
+    ap.add_argument("--holdout-min-train", type=int, default=8,
+                    help="with --holdout-origins: fewest fitted points a series needs to take part in an origin")
+    ap.add_argument("--save-series", default="",
+                    help="with --holdout-origins: write per-series, per-origin errors to this CSV")
     args = ap.parse_args(argv)
     t_start = time.perf_counter()
+    if args.holdout_origins:
+        run_multi_origin(args)
+        return 0
     train, test = load(args.bench_dir, args.tile, args.align)
     if args.holdout:
         train, test = holdout(train, align=args.align)
