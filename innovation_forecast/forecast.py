@@ -62,6 +62,7 @@ from .panel import annual_values
 from .models import default_models
 from .models.base import Model, cumulative_normals, level_keys, quantile_key
 from .models.combination import Combination, combine_points
+from .models.switch import SwitchRule, fit_switch, series_features
 from .models.spread import kind_volatility, prior_at, region_depth, size_prior, subregional_tau
 
 __all__ = [
@@ -109,6 +110,15 @@ _ENSEMBLE = 20
 _ENSEMBLE_METHOD = "median"
 #: Default number of in-sample rolling origins per series.
 N_ORIGINS = 8
+#: Feature-based switch from the auto ensemble to a single model (models/switch.py): a series leaves the
+#: ensemble when a model's predicted in-sample OWA-loss difference is below -_SWITCH_MARGIN. Learned per
+#: group with at least _SWITCH_MIN_SERIES series (fewer: no switch). M3 multi-origin hold-out (cuts 6/9/12):
+#: sMAPE / MASE 17.941 / 3.064 without, 17.793 / 3.008 with margin 0.2 (0.15-0.25 chosen leaving each origin
+#: out); cuts 7/8/10/11, not used for the margin: 15.755 / 2.869 -> 15.557 / 2.810. M3 test part (run once
+#: after adopting): 15.513 / 2.601 -> 15.722 / 2.730, worse (BENCHMARKS.md, M3 section).
+_SWITCH = True
+_SWITCH_MARGIN = 0.2
+_SWITCH_MIN_SERIES = 100
 
 
 class FallbackWarning(UserWarning):
@@ -238,6 +248,9 @@ class Calibration:
         ``{(group, model): number of scaled errors}``.
     scores
         Tidy frame of the selection scores: group, model, smape, mase, owa, n.
+    switch
+        ``{group: SwitchRule}``: the feature-based rule that moves a series from the group's ensemble to
+        a single model (:mod:`innovation_forecast.models.switch`); absent for small groups.
     """
 
     h: int
@@ -251,6 +264,7 @@ class Calibration:
     volatility_prior: dict = field(default_factory=dict)
     n_errors: dict = field(default_factory=dict)
     scores: pd.DataFrame | None = None
+    switch: dict = field(default_factory=dict)
 
     def table(self, group, model: str, h: int, positive: bool = True) -> tuple[str, np.ndarray]:
         """``(space, quantile table (h, len(probs)))`` for a group and model.
@@ -845,8 +859,36 @@ def _ensemble_name(members: Sequence[str], taken: dict) -> str:
     return cand
 
 
+def _switch_rule(sub: pd.DataFrame, fsub: pd.DataFrame, singles: list[str], ename: str,
+                 values: dict) -> SwitchRule | None:
+    """Fit the group's :class:`SwitchRule` on its rolling-origin forecasts ``sub`` ((sid, k, j) x models).
+
+    Loss of a forecast: 0.5 sAPE / mean naive sAPE + 0.5 ASE / mean naive ASE, averaged over the
+    horizons of each origin; features of each series on its values up to that origin only.
+    """
+    sid = sub.index.get_level_values("sid").to_numpy(int)
+    if len(np.unique(sid)) < _SWITCH_MIN_SERIES or "naive" not in singles:
+        return None
+    a = fsub["actual"].to_numpy(float)[:, None]
+    sc = fsub["scale"].to_numpy(float)[:, None]
+    F = sub[singles + [ename]].to_numpy(float)
+    with np.errstate(all="ignore"):
+        sape = 200 * np.abs(a - F) / (np.abs(a) + np.abs(F))
+        ase = np.abs(a - F) / sc
+    ni = singles.index("naive")
+    s0, m0 = np.nanmean(sape[:, ni]), np.nanmean(ase[:, ni])
+    if not (s0 > 0 and m0 > 0):
+        return None
+    loss = pd.DataFrame(0.5 * sape / s0 + 0.5 * ase / m0, index=sub.index)
+    by = loss.groupby(level=["sid", "k"], sort=True)
+    lk = by.mean()
+    fs = sub[singles]
+    feats = np.array([series_features(values[i][:k], fs.loc[(i, k)].to_numpy(float).T) for i, k in lk.index])
+    return fit_switch(feats, lk.to_numpy(float), singles, ename, _SWITCH_MARGIN, n_series=len(np.unique(sid)))
+
+
 def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: int, group_by: tuple,
-                     priors: dict) -> Calibration:
+                     priors: dict, values: dict | None = None) -> Calibration:
     cal = Calibration(h=h, group_by=tuple(group_by), volatility_prior=dict(priors))
     if rec.empty:
         return cal
@@ -926,6 +968,13 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
                    if _is_ensemble(name) == last and name not in wide.columns}
             if new:  # one concat per pass (column-by-column inserts fragment the frame)
                 wide = pd.concat([wide, pd.DataFrame(new, index=wide.index)], axis=1)
+        if _SWITCH and values is not None:
+            for group, gm in group_masks.items():
+                ename = cal.choice.get(group)
+                if ename and _is_ensemble(ename) and ename in wide.columns:
+                    rule = _switch_rule(wide.loc[gm], facts.loc[gm], base_names, ename, values)
+                    if rule is not None:
+                        cal.switch[group] = rule
     cal.scores = pd.DataFrame(score_rows)
     # calibration tables: scaled errors of every model column, in both spaces
     x_act = _to_scale(actual, pos)
@@ -1069,7 +1118,8 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
     base_names = [m.name for m in base]
     if calibration is None:
         rec = _records_frame(results, by_sid, base_names)
-        calibration = _fit_calibration(rec, requested, auto, h, group_by, priors)
+        calibration = _fit_calibration(rec, requested, auto, h, group_by, priors,
+                                       values={s.sid: s.y for s in allser})
     res_by_sid = {r["sid"]: r for r in results}
     fitted: list[_Fitted] = []
     for s in series:
@@ -1099,6 +1149,11 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
 
         if auto:
             wanted = [calibration.choice.get(s.group)] if calibration.choice.get(s.group) else []
+            rule = calibration.switch.get(s.group)
+            if rule is not None and wanted == [rule.ensemble] and len(s.y):
+                to = rule.choose(s.y, finals)
+                if to is not None:
+                    wanted = [to]
             order = wanted + [m for m in calibration.ranking.get(s.group, []) if m not in wanted]
             order += [m for m in ("pooled", "drift", "drift_level", "naive") if m not in order]
             if fallback.name in {b.name for b in base} and fallback.name not in order:
