@@ -1121,6 +1121,15 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
         calibration = _fit_calibration(rec, requested, auto, h, group_by, priors,
                                        values={s.sid: s.y for s in allser})
     res_by_sid = {r["sid"]: r for r in results}
+    switch_to: dict = {}  # sid -> single model replacing the group's ensemble (Calibration.switch)
+    if auto and calibration.switch:
+        for group, rule in calibration.switch.items():
+            ss = [s for s in series if s.group == group and len(s.y)
+                  and calibration.choice.get(group) == rule.ensemble]
+            fins = [{base_names[i]: v for i, v in res_by_sid[s.sid]["final"].items()} for s in ss]
+            for s, to in zip(ss, rule.choose_many([s.y for s in ss], fins)):
+                if to is not None:
+                    switch_to[s.sid] = to
     fitted: list[_Fitted] = []
     for s in series:
         r = res_by_sid[s.sid]
@@ -1149,11 +1158,8 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
 
         if auto:
             wanted = [calibration.choice.get(s.group)] if calibration.choice.get(s.group) else []
-            rule = calibration.switch.get(s.group)
-            if rule is not None and wanted == [rule.ensemble] and len(s.y):
-                to = rule.choose(s.y, finals)
-                if to is not None:
-                    wanted = [to]
+            if s.sid in switch_to:
+                wanted = [switch_to[s.sid]]
             order = wanted + [m for m in calibration.ranking.get(s.group, []) if m not in wanted]
             order += [m for m in ("pooled", "drift", "drift_level", "naive") if m not in order]
             if fallback.name in {b.name for b in base} and fallback.name not in order:

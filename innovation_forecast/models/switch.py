@@ -99,14 +99,28 @@ class SwitchRule:
     def choose(self, y: np.ndarray, finals: dict) -> str | None:
         """The single model a series with values ``y`` and final forecasts ``finals`` ({name: array})
         should use instead of the ensemble, or None to keep the ensemble."""
-        avail = [m for m in self.models if m in finals and np.all(np.isfinite(finals[m]))]
-        if not avail:
-            return None
-        fc = np.vstack([finals[m] for m in self.models if m in finals])
-        gains = self.predict(series_features(y, fc))[0]
-        gains = np.where([m in avail for m in self.models], gains, np.inf)
-        best = int(np.argmin(gains))
-        return self.models[best] if gains[best] < -self.margin else None
+        return self.choose_many([y], [finals])[0]
+
+    def choose_many(self, ys: list, finals: list) -> list:
+        """:meth:`choose` for many series at once (one prediction per regressor)."""
+        out: list = [None] * len(ys)
+        rows, avail = [], []
+        for i, (y, fin) in enumerate(zip(ys, finals)):
+            ok = [m in fin and bool(np.all(np.isfinite(fin[m]))) for m in self.models]
+            if not any(ok):
+                continue
+            fc = np.vstack([fin[m] for m in self.models if m in fin])
+            rows.append((i, series_features(y, fc)))
+            avail.append(ok)
+        if not rows:
+            return out
+        gains = self.predict(np.vstack([f for _, f in rows]))
+        gains = np.where(np.array(avail), gains, np.inf)
+        for (i, _), g in zip(rows, gains):
+            best = int(np.argmin(g))
+            if g[best] < -self.margin:
+                out[i] = self.models[best]
+        return out
 
 
 def fit_switch(feats: np.ndarray, losses: np.ndarray, models: list, ensemble: str, margin: float,
