@@ -15,8 +15,9 @@ forecasts disagree). One gradient-boosted regression per single model predicts i
 ensemble's from the features. At the forecast origin a series leaves the ensemble for the single
 model with the lowest predicted difference only when that difference is below ``-margin``:
 learned weights over all models (FFORMA proper) and switching on any predicted gain were worse on
-the M3 hold-out; a clear predicted gain moves a few series (2–4 % of M3's) that the median of
-candidates fits badly.
+the M3 hold-out; a clear predicted gain moves a few series (13–25 per M3 hold-out cut, 31 of 645 at
+the final origin) that the median of candidates fits badly. Caveat: on M3's test part the switch made
+sMAPE / MASE worse (15.513 / 2.601 -> 15.722 / 2.730) although seven in-sample hold-out cuts improved.
 """
 
 from __future__ import annotations
