@@ -84,6 +84,8 @@ __all__ = [
 
 #: Probability grid of the stored quantile functions.
 _P = np.concatenate([[0.001, 0.0025], np.linspace(0.005, 0.995, 199), [0.9975, 0.999]])
+#: Probability beyond which (and below one minus which) stored quantiles get a bounded tail (_bounded_tails).
+_TAIL_EDGE = 0.99
 #: Pseudo-count pulling a horizon's empirical quantiles toward the horizon-pooled shape.
 _SHRINK_N0 = 20.0
 #: Pseudo-count pulling a group's quantile table toward the all-groups table of the same model.
@@ -280,13 +282,42 @@ class Calibration:
         tab = entry.get(space)
         if tab is None:
             space, tab = "level", entry["level"]
-        return space, _extend_table(tab, h)
+        return space, _extend_table(_bounded_tails(tab), h)
 
 
 def _default_table(h: int) -> np.ndarray:
     """Quantiles used without any rolling-origin errors: Student t(4) * sqrt(j) * 1.25 (deliberately wide)."""
     j = np.arange(1, h + 1)[:, None]
     return 1.25 * np.sqrt(j) * stdtrit(4, _P)[None, :]
+
+
+def _bounded_tails(tab: np.ndarray, edge: float = _TAIL_EDGE, inner: float = 0.95, df: int = 4) -> np.ndarray:
+    """Quantiles beyond ``edge`` (and below ``1 - edge``) no further out than a Student t(``df``) tail
+    continued from the table's own ``inner``-to-``edge`` spread.
+
+    The outermost empirical quantiles of pooled scaled errors are the few largest errors of any series in
+    the pool; one near-deterministic series (population, a ratio stuck for years) whose volatility is
+    tiny turns an ordinary revision into an error of hundreds of volatilities, and the all-groups table
+    passes it on to every group. On the province panel that put values of 1e40 and more into the 0.1 %
+    of sample paths drawn beyond the 0.99 quantile (path means of 1e39 times the median). Quantiles up
+    to ``edge`` -- hence 80 % and 95 % intervals -- are never changed, and a tail already lighter than
+    the t(``df``) continuation is kept as it is.
+    """
+    out = np.array(tab, dtype=float, copy=True)
+    t = stdtrit(df, _P)
+    t_edge, t_inner = stdtrit(df, edge), stdtrit(df, inner)
+    for upper in (True, False):
+        p_edge, p_inner = (edge, inner) if upper else (1 - edge, 1 - inner)
+        q_edge = np.array([np.interp(p_edge, _P, row) for row in out])
+        q_inner = np.array([np.interp(p_inner, _P, row) for row in out])
+        spread = np.abs(q_edge - q_inner) / (t_edge - t_inner)  # table units per unit of t
+        beyond = _P > edge if upper else _P < 1 - edge
+        step = (np.abs(t[beyond]) - t_edge)[None, :] * spread[:, None]
+        if upper:
+            out[:, beyond] = np.minimum(out[:, beyond], q_edge[:, None] + step)
+        else:
+            out[:, beyond] = np.maximum(out[:, beyond], q_edge[:, None] - step)
+    return out
 
 
 def _extend_table(tab: np.ndarray, h: int) -> np.ndarray:

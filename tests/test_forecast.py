@@ -568,3 +568,40 @@ def test_backtest_with_global_model_uses_only_data_up_to_origin():
     b = backtest(p2, origins=[2014], h=2, models=[GlobalAR()])
     pd.testing.assert_series_equal(a["mean"], b["mean"])
     assert (a.model == "global_ar").all() and not a.fallback_used.any()
+
+
+def test_bounded_tails_change_only_the_outermost_quantiles():
+    from innovation_forecast.forecast import _P, _bounded_tails
+
+    rng = np.random.default_rng(2)
+    normal = np.quantile(rng.standard_normal(200_000), _P)[None, :]
+    np.testing.assert_array_equal(_bounded_tails(normal), normal)  # lighter than t(4): kept
+    wild = normal.copy()
+    wild[0, _P > 0.995] = [60.0, 257.0]  # one near-deterministic series' revision, hundreds of volatilities
+    wild[0, _P < 0.005] = [-300.0, -50.0]
+    out = _bounded_tails(wild)
+    inside = (_P >= 0.01) & (_P <= 0.99)
+    np.testing.assert_array_equal(out[0, inside], wild[0, inside])  # 80 % and 95 % intervals untouched
+    assert np.all(np.diff(out[0]) >= 0)
+    assert out[0, -1] < 10 and out[0, 0] > -10  # a t(4)-like continuation of the 0.95-0.99 spread
+    assert out[0, -1] > np.interp(0.99, _P, wild[0])
+
+
+def test_paths_of_a_whole_province_panel_have_sane_means(data_dir):
+    """Every indicator of the province panel in one call (as the feasibility review makes it): the
+    calibration pools scaled errors across indicators, and population's near-deterministic series once
+    gave paths whose mean was 1e39 times the median."""
+    from innovation_forecast.loaders import load_panel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = load_panel(data_dir=data_dir)
+        prov = full[(full["level"] == "province") & (full["year"] <= 2014) & (full["status"] == "actual")]
+        fp = forecast_paths(prov[["region", "indicator", "year", "value"]], h=2, n_paths=2000, seed=3)
+    bad = []
+    for key, f in fp.items():
+        lo, hi = np.quantile(f.paths, [0.01, 0.99], axis=0)
+        mean = f.paths.mean(axis=0)
+        if not (np.all(np.isfinite(mean)) and np.all(mean >= lo) and np.all(mean <= hi)):
+            bad.append((key, mean.tolist(), hi.tolist()))
+    assert not bad, f"{len(bad)} of {len(fp)} series have path means outside their 1-99 % range: {bad[:3]}"
