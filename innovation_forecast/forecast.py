@@ -84,8 +84,9 @@ __all__ = [
 
 #: Probability grid of the stored quantile functions.
 _P = np.concatenate([[0.001, 0.0025], np.linspace(0.005, 0.995, 199), [0.9975, 0.999]])
-#: Probability beyond which (and below one minus which) stored quantiles get a bounded tail (_bounded_tails).
-_TAIL_EDGE = 0.99
+#: Probability beyond which (and below one minus which) stored quantiles get a bounded tail (_bounded_tails):
+#: the 95 % interval's edge, so 80 % and 95 % intervals are never changed by it.
+_TAIL_EDGE = 0.975
 #: Pseudo-count pulling a horizon's empirical quantiles toward the horizon-pooled shape.
 _SHRINK_N0 = 20.0
 #: Pseudo-count pulling a group's quantile table toward the all-groups table of the same model.
@@ -292,17 +293,18 @@ def _default_table(h: int) -> np.ndarray:
     return 1.25 * np.sqrt(j) * stdtrit(4, _P)[None, :]
 
 
-def _bounded_tails(tab: np.ndarray, edge: float = _TAIL_EDGE, inner: float = 0.95, df: int = 4) -> np.ndarray:
+def _bounded_tails(tab: np.ndarray, edge: float = _TAIL_EDGE, inner: float = 0.90, df: int = 4) -> np.ndarray:
     """Quantiles beyond ``edge`` (and below ``1 - edge``) no further out than a Student t(``df``) tail
     continued from the table's own ``inner``-to-``edge`` spread.
 
-    The outermost empirical quantiles of pooled scaled errors are the few largest errors of any series in
-    the pool; one near-deterministic series (population, a ratio stuck for years) whose volatility is
-    tiny turns an ordinary revision into an error of hundreds of volatilities, and the all-groups table
-    passes it on to every group. On the province panel that put values of 1e40 and more into the 0.1 %
-    of sample paths drawn beyond the 0.99 quantile (path means of 1e39 times the median). Quantiles up
-    to ``edge`` -- hence 80 % and 95 % intervals -- are never changed, and a tail already lighter than
-    the t(``df``) continuation is kept as it is.
+    The outermost empirical quantiles of scaled errors are the few largest errors of any series in the
+    pool; a series whose volatility is tiny (population, a smooth stock) turns an ordinary revision or
+    jump into an error of tens to hundreds of volatilities, and partial pooling passes the all-groups
+    table's tail on to every group. On the province panel (all indicators in one call) the 0.99
+    quantile at h = 2 reached 84 volatilities for patent grants, the 0.999 quantile 675, and 1 % of
+    sample paths went beyond 1e13 (path means up to 1e55 times the last value). Quantiles up to
+    ``edge`` -- hence 80 % and 95 % intervals -- are never changed, and a tail already lighter than the
+    t(``df``) continuation is kept as it is.
     """
     out = np.array(tab, dtype=float, copy=True)
     t = stdtrit(df, _P)
