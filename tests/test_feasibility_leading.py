@@ -147,3 +147,24 @@ def test_relative_lead_gets_its_slope_from_the_peers():
     assert np.allclose(same, plain.paths(100.0, 0.1, 2, 500, np.random.default_rng(0)))
     led = pg.paths(100.0, 0.1, 1, 4000, np.random.default_rng(0), pg.centres(("r0", "x"), 2017, 1))
     assert np.std(np.log(led)) < 0.7 * np.std(np.log(same[:, :1]))
+
+
+def test_peer_growth_winsorises_standardised_growths():
+    """A peer with a tiny volatility turns one jump into a z of hundreds; the paths must not inherit it."""
+    from innovation_forecast.feasibility.peers import Z_CLIP, peer_growth
+
+    rng = np.random.default_rng(4)
+    years = np.arange(2006, 2021)
+    series = {f"r{i}": pd.Series(100 * np.exp(np.cumsum(0.1 + 0.05 * rng.standard_normal(len(years)))), index=years)
+              for i in range(20)}
+    smooth = 100 * np.exp(0.01 * np.arange(len(years)))
+    smooth[-1] *= 3.0  # one jump after years of near-constant growth: z of about 1,000
+    series["smooth"] = pd.Series(smooth, index=years)
+    pg = peer_growth(series, 2020)
+    raw_max = (np.log(3.0) + 0.01 - pg.centre) / 0.02  # at least this large before clipping (volatility floor 0.02)
+    assert raw_max > 50
+    assert pg.z.max() < 10 and pg.z.min() > -10
+    k = int(np.floor(Z_CLIP * len(pg.z)))
+    assert k >= 1 and np.sum(pg.z >= pg.z.max()) == k + 1  # the k largest set to the next value inwards
+    paths = pg.paths(100.0, 0.3, 2, 5000, np.random.default_rng(0))
+    assert np.all(paths < 100.0 * np.exp(2 * (pg.centre + 0.3 * pg.z.max())) * (1 + 1e-9))

@@ -15,7 +15,7 @@ from typing import Callable, Hashable, Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["LEAD_SLOPE_BOUNDS", "MIN_PAIRS", "PEER_YEARS", "VOL_YEARS", "PeerGrowth", "peer_growth"]
+__all__ = ["LEAD_SLOPE_BOUNDS", "MIN_PAIRS", "PEER_YEARS", "VOL_YEARS", "Z_CLIP", "PeerGrowth", "peer_growth"]
 
 #: Years of peers' annual growths behind the peer-growth paths (the outcome years, ending at ``as_of``).
 PEER_YEARS = 12
@@ -25,6 +25,11 @@ VOL_YEARS = 6
 MIN_PAIRS = 10
 #: Bounds of the slope of a relative lead (fitted on the peers' years; 0 = the lead says nothing).
 LEAD_SLOPE_BOUNDS = (0.0, 1.5)
+
+#: Share of standardised peer growths clipped at each end (winsorised to the ``Z_CLIP`` and ``1 - Z_CLIP``
+#: quantiles): a peer whose volatility was tiny turns one jump into z of 100 and more, which times another
+#: region's volatility gave paths of 1e28 times the last value (path means in the review's ``mean`` column).
+Z_CLIP = 0.01
 
 #: ``lead(key, t, h)``: predicted log growth of series ``key`` in year ``t`` from data up to ``t - h``.
 LeadFn = Callable[[Hashable, int, int], float]
@@ -60,6 +65,11 @@ class PeerGrowth:
     z_plain: np.ndarray | None = None
     _mu: dict = field(default_factory=dict, repr=False)
 
+    def __post_init__(self):
+        self.z = _winsorised(self.z)
+        if self.z_plain is not None:
+            self.z_plain = _winsorised(self.z_plain)
+
     def centres(self, key: Hashable, last_year: int, h: int) -> np.ndarray:
         """Centre of each of the ``h`` years after ``last_year`` for series ``key``: the lead's prediction
         where it has its inputs, the common centre elsewhere."""
@@ -88,6 +98,17 @@ class PeerGrowth:
         z = self.z if (led or self.z_plain is None) else self.z_plain
         draws = c + vol * rng.choice(z, size=(n, h), replace=True)
         return last_value * np.exp(np.cumsum(draws, axis=1))
+
+
+def _winsorised(z: np.ndarray, share: float = Z_CLIP) -> np.ndarray:
+    """``z`` with its ``floor(share * n)`` lowest and highest values set to the next order statistic
+    inwards (so clipping twice changes nothing)."""
+    z = np.asarray(z, dtype=float)
+    k = int(np.floor(share * z.size))
+    if k < 1:
+        return z
+    srt = np.sort(z)
+    return np.clip(z, srt[k], srt[-k - 1])
 
 
 def _safe(lead: LeadFn, key: Hashable, t: int, h: int) -> float:
