@@ -300,16 +300,7 @@ class DynamicOptimizedTheta(_ThetaBase):
     """Dynamic optimised Theta model (DOTM) of Fiorucci et al. (2016).
 
     The trend line is re-estimated each year and theta (>= 1) is chosen with alpha,
-    as in StatsForecast's ``DynamicOptimizedTheta``.
-
-    Parameters
-    ----------
-    optimizer
-        ``"grid"`` (default) or ``"nelder-mead"`` (StatsForecast's fit, see the module docstring).
-        On the in-sample M3 hold-out of ``bench/m3.py`` swapping it in or adding it was no better
-        inside ``forecast(models="auto")`` (BENCHMARKS.md), so the grid stays the default.
-    log, name
-        See :class:`~innovation_forecast.models.base.Model`.
+    as in StatsForecast's ``DynamicOptimizedTheta``. Parameters as in :class:`Theta`.
     """
 
     name = "dotm"
