@@ -922,7 +922,7 @@ def _switch_rule(sub: pd.DataFrame, fsub: pd.DataFrame, singles: list[str], enam
 
 
 def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: int, group_by: tuple,
-                     priors: dict, values: dict | None = None) -> Calibration:
+                     priors: dict, values: dict | None = None, switch: bool | None = None) -> Calibration:
     cal = Calibration(h=h, group_by=tuple(group_by), volatility_prior=dict(priors))
     if rec.empty:
         return cal
@@ -1002,7 +1002,7 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
                    if _is_ensemble(name) == last and name not in wide.columns}
             if new:  # one concat per pass (column-by-column inserts fragment the frame)
                 wide = pd.concat([wide, pd.DataFrame(new, index=wide.index)], axis=1)
-        if _SWITCH and values is not None:
+        if (_SWITCH if switch is None else switch) and values is not None:
             for group, gm in group_masks.items():
                 ename = cal.choice.get(group)
                 if ename and _is_ensemble(ename) and ename in wide.columns:
@@ -1104,7 +1104,7 @@ class _Fitted:
 
 
 def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibration, n_origins,
-            fallback: Model | None = None):
+            fallback: Model | None = None, switch: bool | None = None):
     keys = tuple(keys)
     if isinstance(h, (bool, np.bool_)) or int(h) != h or int(h) < 1:
         raise ValueError(f"h (horizon in years) must be a positive integer; got {h!r}.")
@@ -1153,7 +1153,7 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
     if calibration is None:
         rec = _records_frame(results, by_sid, base_names)
         calibration = _fit_calibration(rec, requested, auto, h, group_by, priors,
-                                       values={s.sid: s.y for s in allser})
+                                       values={s.sid: s.y for s in allser}, switch=switch)
     res_by_sid = {r["sid"]: r for r in results}
     switch_to: dict = {}  # sid -> single model replacing the group's ensemble (Calibration.switch)
     if auto and calibration.switch:
@@ -1418,8 +1418,19 @@ def forecast_paths(panel: pd.DataFrame, h: int, n_paths: int = 2000, keys: Seque
 
 def calibrate(panel: pd.DataFrame, h: int, models: Any = "auto", keys: Sequence[str] = ("region", "indicator"),
               n_jobs: int = 1, client=None, reference: pd.DataFrame | None = None,
-              group_by: Sequence[str] | None = None, n_origins: int = N_ORIGINS) -> Calibration:
+              group_by: Sequence[str] | None = None, n_origins: int = N_ORIGINS,
+              switch: bool = False) -> Calibration:
     """Fit model choice and interval calibration once on a panel, for reuse via ``calibration=``.
+
+    Parameters
+    ----------
+    panel, h, models, keys, n_jobs, client, reference, group_by, n_origins
+        As in :func:`forecast`.
+    switch
+        Also learn, per group of at least 100 series, the feature-based switch from the auto ensemble to a
+        single model (:mod:`innovation_forecast.models.switch`); ``forecast(..., calibration=cal)`` then
+        applies it. Off by default: it improved M3's in-sample hold-out but not its test part
+        (BENCHMARKS.md, "Forecasting: M3 yearly").
 
     Returns
     -------
@@ -1433,7 +1444,8 @@ def calibrate(panel: pd.DataFrame, h: int, models: Any = "auto", keys: Sequence[
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FallbackWarning)
-        _, cal, _, _ = _engine(panel, h, models, keys, group_by, n_jobs, client, reference, None, n_origins)
+        _, cal, _, _ = _engine(panel, h, models, keys, group_by, n_jobs, client, reference, None, n_origins,
+                               switch=bool(switch))
     return cal
 
 

@@ -147,3 +147,16 @@ def test_switch_is_off_by_default(big):
     fc = _fc(big)
     assert fc.attrs["calibration"].switch == {}
     assert fc["model"].str.startswith("median of").all()
+
+
+def test_calibrate_with_switch_is_the_public_way_to_use_it(big):
+    from innovation_forecast.forecast import calibrate
+
+    cal = calibrate(big, h=4, keys=("series_id",), switch=True)
+    assert set(cal.switch) == {()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(big, h=4, keys=("series_id",), level=(80,), calibration=cal)
+    pd.testing.assert_frame_equal(fc.reset_index(drop=True),
+                                  _fc(big, _SWITCH=True).reset_index(drop=True), check_like=True)
+    assert calibrate(big, h=4, keys=("series_id",)).switch == {}

@@ -18,8 +18,9 @@ learned weights over all models (FFORMA proper) and switching on any predicted g
 the M3 hold-out; a clear predicted gain moves a few series (13–25 per M3 hold-out cut, 31 of 645 at
 the final origin) that the median of candidates fits badly. Caveat: on M3's test part the switch made
 sMAPE / MASE worse (15.513 / 2.601 -> 15.722 / 2.730) although seven in-sample hold-out cuts improved.
-The engine therefore leaves it off (``forecast._SWITCH = False``); it is kept, with its tests, for
-large groups of series where a user's own hold-out favours it.
+The engine therefore leaves it off by default; ``calibrate(panel, h, switch=True)`` learns it and
+``forecast(panel, h, calibration=cal)`` applies it, for large groups of series where a user's own
+hold-out favours it.
 """
 
 from __future__ import annotations
