@@ -107,9 +107,23 @@ def test_min_obs_error(model, series):
     _fit(model, series[: model.min_obs])  # exactly min_obs is enough
 
 
-def test_naive_is_the_only_one_point_model():
+def test_one_point_models_are_naive_and_the_pooled_growth():
     np.testing.assert_allclose(Naive().fit([5.0]).predict(2)["mean"], [5.0, 5.0])
-    assert min(m.min_obs for m in all_models()) == 1
+    assert {type(m).__name__ for m in all_models() if m.min_obs == 1} == {"Naive", "PooledGrowth"}
+
+
+def test_pooled_growth_of_one_value_is_the_panels_growth():
+    panel = np.random.default_rng(3).normal(0.10, 0.04, size=31)
+    m = PooledGrowth().fit([50.0], panel_growths=panel, panel_volatility=0.05)
+    assert m.weight_ == 0 and m.growth_ == pytest.approx(np.median(panel))
+    np.testing.assert_allclose(m.predict(2)["mean"], 50 * np.exp(np.median(panel) * np.array([1, 2])))
+    # the growth is uncertain by the panel's spread: the log half-width at 2 years exceeds a random walk's
+    # sqrt(2) x that at 1 year
+    f = m.predict(2, level=(80,))
+    half = np.log(f["hi_80"]) - np.log(f["mean"])
+    assert half[1] > np.sqrt(2) * half[0] * 1.01
+    # without a panel there is nothing to borrow: a random walk
+    np.testing.assert_allclose(PooledGrowth().fit([50.0]).predict(2)["mean"], [50.0, 50.0])
 
 
 def test_log_models_reject_nonpositive_series():
