@@ -257,10 +257,10 @@ def test_fallback_to_pooled_growth_is_recorded(monkeypatch):
     out = assess_targets(panel, pd.DataFrame(targets), reference=ref, n_paths=200, calibration=None)
     # every peer grew exactly 10% a year, so pooled paths grow 10%: a 5% target is met, a 15% target is not
     assert list(out["p_meet"]) == [1.0, 0.0]
-    assert (out["model"] == "pooled growth").all()
-    assert out["notes"].str.contains("pooled growth").all()
+    assert (out["model"] == "peer growth").all()
+    assert out["notes"].str.contains("peer growth").all()
     assert out["n_obs"].tolist() == [1, 1]
-    assert out["explanation"].str.contains("no own growth history (1 obs; model pooled growth)", regex=False).all()
+    assert out["explanation"].str.contains("no own growth history (1 obs; model peer growth)", regex=False).all()
     zh = assess_targets(panel, pd.DataFrame(targets), reference=ref, n_paths=200, lang="zh")
     assert zh["explanation"].str.contains("模型同类地区增长", regex=False).all()
     assert not zh["explanation"].str.contains("pooled", regex=False).any()  # no English inside the Chinese
@@ -429,7 +429,7 @@ def test_with_engine_probabilities_fall_as_targets_get_harder():
     p = out["p_meet"].to_numpy()
     assert np.all((p >= 0) & (p <= 1))
     assert np.all(np.diff(p[:5]) <= 0) and p[0] > p[4]
-    assert out["model"].str.len().gt(0).all() and (out["model"] != "pooled growth").all()
+    assert out["model"].str.len().gt(0).all() and (out["model"] != "peer growth").all()
     assert (out["n_obs"] == 12).all()
     again = assess_targets(panel, pd.DataFrame(targets), n_paths=500, seed=1)
     np.testing.assert_allclose(again["p_meet"], p)  # seeded: reproducible
@@ -506,7 +506,7 @@ def test_peer_paths_take_peer_weight_of_the_pool():
         assert out.iloc[0]["p_meet"] == pytest.approx(w)  # only the peer paths grow 5% or more
     out = assess_targets(panel, pd.DataFrame(target), paths=flat, n_paths=N, reference=_peers())
     assert out.iloc[0]["p_meet"] == pytest.approx(fz.PEER_WEIGHT)
-    assert "pooled growth (50% of paths)" in out.iloc[0]["model"]
+    assert "peer growth (50% of paths)" in out.iloc[0]["model"]
     zh = assess_targets(panel, pd.DataFrame(target), paths=flat, n_paths=N, reference=_peers(), lang="zh")
     assert "pooled" not in zh.iloc[0]["explanation"]
     with pytest.raises(InnovationForecastError, match="peer_weight"):

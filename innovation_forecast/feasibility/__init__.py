@@ -688,7 +688,7 @@ class _Context:
                 rows = rng.choice(self.n, size=n_peer, replace=False)  # a random subset: paths may come sorted
                 centres = self.peer_centres(peer, region, indicator, last_year, s.paths.shape[1], s.notes)
                 s.paths[rows] = peer.paths(float(hist.iloc[-1]), vol, s.paths.shape[1], n_peer, rng, centres)
-                s.model = f"{s.model} + pooled growth ({self.peer_weight:.0%} of paths)"
+                s.model = f"{s.model} + peer growth ({self.peer_weight:.0%} of paths)"
         elif peer is None or float(hist.iloc[-1]) <= 0:
             s.notes.append(f"{region} {indicator}: no forecast and too few peer growths to borrow "
                            f"(fewer than {MIN_PAIRS} annual growths of series with a known volatility; pass "
@@ -699,8 +699,8 @@ class _Context:
             s.years = np.arange(last_year + 1, last_year + h + 1)
             centres = self.peer_centres(peer, region, indicator, last_year, h, s.notes)
             s.paths = peer.paths(float(hist.iloc[-1]), vol, h, self.n, rng, centres)
-            s.model = "pooled growth"
-            s.notes.append(f"{region} {indicator}: fell back to pooled growth ({len(peer.z)} recent annual growths "
+            s.model = "peer growth"
+            s.notes.append(f"{region} {indicator}: fell back to peer growth ({len(peer.z)} recent annual growths "
                            f"of {indicator} in {peer.n_series} series, centre {np.expm1(peer.centre):+.1%}/yr, "
                            f"scaled to this series' volatility {vol:.2f})")
         self._cache[key] = s
@@ -834,8 +834,8 @@ def _model_zh(model: str) -> str:
     """The model label in a Chinese sentence: the engine's model names stay, the pooling is said in Chinese."""
     import re
 
-    m = re.sub(r" \+ pooled growth \((\d+)% of paths\)", r" + 同类地区增长（占\1%路径）", str(model or ""))
-    return "同类地区增长" if m == "pooled growth" else m
+    m = re.sub(r" \+ peer growth \((\d+)% of paths\)", r" + 同类地区增长（占\1%路径）", str(model or ""))
+    return "同类地区增长" if m == "peer growth" else m
 
 
 def _fmt_num(x: float) -> str:
