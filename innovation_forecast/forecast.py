@@ -63,7 +63,7 @@ from .models import default_models
 from .models.base import Model, cumulative_normals, level_keys, quantile_key
 from .models.combination import Combination, combine_points
 from .models.switch import SwitchRule, fit_switch, series_features
-from .models.spread import kind_volatility, prior_at, region_depth, size_prior, subregional_tau
+from .models.spread import TAU_PRIOR_N, kind_volatility, prior_at, region_depth, size_prior, subregional_tau
 
 __all__ = [
     "Calibration",
@@ -87,6 +87,9 @@ _P = np.concatenate([[0.001, 0.0025], np.linspace(0.005, 0.995, 199), [0.9975, 0
 #: Probability beyond which (and below one minus which) stored quantiles get a bounded tail (_bounded_tails):
 #: the 95 % interval's edge, so 80 % and 95 % intervals are never changed by it.
 _TAIL_EDGE = 0.975
+#: Lowest ratio to the point forecast that a level-space quantile keeps when a positive series is widened
+#: on logs (_Fitted._values_widened_on_logs): a level quantile at or below zero becomes 5 % of the point.
+_LOG_RATIO_FLOOR = 0.05
 #: Pseudo-count pulling a horizon's empirical quantiles toward the horizon-pooled shape.
 _SHRINK_N0 = 20.0
 #: Pseudo-count pulling a group's quantile table toward the all-groups table of the same model.
@@ -270,17 +273,20 @@ class Calibration:
     scores: pd.DataFrame | None = None
     switch: dict = field(default_factory=dict)
 
-    def table(self, group, model: str, h: int, positive: bool = True) -> tuple[str, np.ndarray]:
+    def table(self, group, model: str, h: int, positive: bool = True,
+              prefer_log: bool = False) -> tuple[str, np.ndarray]:
         """``(space, quantile table (h, len(probs)))`` for a group and model.
 
         ``space`` is ``"log"`` (errors are log ratios / volatility) or ``"level"`` (errors / MASE scale).
         Falls back to the all-groups table, then to a deliberately wide default (on logs for a
         positive series: growth, not change, is what the default volatility priors describe).
+        ``prefer_log``: take the log table of a positive series whenever there is one (a city or county
+        below its group's level, whose extra uncertainty is a log-growth sd: see ``_Fitted.widening``).
         """
         entry = self.tables.get((group, model)) or self.pooled_tables.get(model)
         if entry is None:
             return ("log" if positive else "level"), _extend_table(_default_table(self.h), h)
-        space = entry["space"] if positive else "level"
+        space = ("log" if prefer_log and entry.get("log") is not None else entry["space"]) if positive else "level"
         tab = entry.get(space)
         if tab is None:
             space, tab = "level", entry["level"]
@@ -665,6 +671,8 @@ def _volatility_priors(series: list[_Series], group_by: Sequence[str] = ()) -> d
         depths = [r[2] for r in rows if r[2] is not None]
         # the level most of them are at (a national total beside 31 provinces does not make it "country")
         out[(g, "depth")] = max(set(depths), key=lambda d: (depths.count(d), -d)) if depths else None
+    for g, rows in _subregional_rows(series, out).items():
+        out[(g, "subdev")] = rows
     ind_pos = list(group_by).index("indicator") if "indicator" in group_by else None
     for g in groups - set(acc):
         out[(g, "log")] = kind_volatility(g[ind_pos] if ind_pos is not None else None)
@@ -673,11 +681,55 @@ def _volatility_priors(series: list[_Series], group_by: Sequence[str] = ()) -> d
     return out
 
 
+def _subregional_rows(series: list[_Series], priors: dict) -> dict:
+    """Per group: ``(year, deviation, spread)`` of every annual log growth of a series below the group's
+    prior level (a city among provinces) from the median growth of the series at that level in the same
+    year, with their spread (1.4826 MAD) -- the panel's own version of ``spread.SUBREGIONAL_DEVIATIONS``."""
+    by_group: dict = {}
+    for s in series:
+        ref = priors.get((s.group, "depth"))
+        if ref is None or s.depth is None or len(s.y) < 2 or not np.all(s.y > 0):
+            continue
+        by_group.setdefault(s.group, ([], []))[0 if s.depth == ref else 1].append(s)
+    out = {}
+    for g, (top, deeper) in by_group.items():
+        if not top or not deeper:
+            continue
+        grow: dict = {}
+        for s in top:
+            for yr, d in zip(s.years[1:], np.diff(np.log(s.y))):
+                grow.setdefault(int(yr), []).append(float(d))
+        stats = {yr: (float(np.median(v)), 1.4826 * float(np.median(np.abs(np.asarray(v) - np.median(v)))))
+                 for yr, v in grow.items() if len(v) >= 3}
+        rows = [(int(yr), float(d) - stats[int(yr)][0], stats[int(yr)][1])
+                for s in deeper for yr, d in zip(s.years[1:], np.diff(np.log(s.y))) if int(yr) in stats]
+        if rows:
+            out[g] = tuple(rows)
+    return out
+
+
+def _group_tau(rows, upto: int) -> float:
+    """Extra sub-provincial log-growth sd of a group: the curated figures' ``subregional_tau(upto)``, moved
+    toward the group's own deviations (``_subregional_rows``) up to ``upto`` by their number ``n``, on logs
+    (``log tau = (n log est + TAU_PRIOR_N log tau_curated) / (n + TAU_PRIOR_N)``, ``est`` at least 0.01):
+    city GDP, which tracks the provinces' growth within a few points, does not inherit the +-50 % that
+    innovation figures swing by."""
+    tau_c = subregional_tau(upto)
+    r = [x for x in (rows or ()) if x[0] <= upto]
+    if not r:
+        return tau_c
+    dev = np.array([x[1] for x in r], float)
+    spr = np.array([x[2] for x in r], float)
+    est = np.sqrt(max(float(np.mean(dev ** 2) - np.mean(spr ** 2)), 0.0))
+    n = len(r)
+    return float(np.exp((n * np.log(max(est, 0.01)) + TAU_PRIOR_N * np.log(tau_c)) / (n + TAU_PRIOR_N)))
+
+
 def _subregional_extra(s: _Series, priors: dict, positive: bool, k0: float = 2.0) -> float:
     """Extra annual log-growth sd of a region below the level its group's volatility prior comes from.
 
-    ``tau`` (:func:`~innovation_forecast.models.spread.subregional_tau`, from city/county growth figures
-    up to the series' last year only) times the square root of the prior's weight in the series'
+    ``tau`` (:func:`_group_tau`: the curated city/county growth figures and the group's own sub-provincial
+    series, up to the series' last year only) times the square root of the prior's weight in the series'
     volatility (``k0 / (m - 1 + k0)`` with ``m`` own growth rates, 1 for one or two values): a long
     own history speaks for itself.
     """
@@ -686,7 +738,7 @@ def _subregional_extra(s: _Series, priors: dict, positive: bool, k0: float = 2.0
         return 0.0
     m = len(s.y) - 1
     w = 1.0 if m < 2 else k0 / ((m - 1) + k0)
-    return float(np.sqrt(w) * subregional_tau(int(s.years[-1])))
+    return float(np.sqrt(w) * _group_tau(priors.get((s.group, "subdev")), int(s.years[-1])))
 
 
 def _resolve_models(models, fallback: Model | None = None) -> tuple[list[Model], list[Model], bool]:
@@ -1093,6 +1145,8 @@ class _Fitted:
 
     def values(self, q: np.ndarray) -> np.ndarray:
         """Map scaled-error quantiles ``q`` (last axis = horizon) to values."""
+        if self.extra > 0 and self.space != "log" and self.positive:
+            return self._values_widened_on_logs(np.asarray(q, float))
         if self.extra > 0:
             c, k = self.widening()
             q = c + k * (np.asarray(q, float) - c)
@@ -1101,6 +1155,24 @@ class _Fitted:
             return np.exp(np.clip(x, -700, 700))
         v = self.point + self.scale * q
         return np.maximum(v, 0.0) if self.positive else v
+
+    def _values_widened_on_logs(self, q: np.ndarray) -> np.ndarray:
+        """A positive series calibrated in level space, widened by ``extra`` (a log-growth sd): the level
+        quantiles become log ratios to the point, ``log(1 + scale q / point)`` (at least log 0.05), and
+        those are widened around their median as in :meth:`widening`, so the extra uncertainty is
+        multiplicative, as it was measured, and a wide band never reaches zero."""
+        h = self.table.shape[0]
+        pt = np.maximum(np.asarray(self.point, float)[:h], 1e-300)
+
+        def logs(qq):
+            return np.log(np.maximum(1 + self.scale * qq / pt, _LOG_RATIO_FLOOR))
+
+        tq = np.array([np.interp([0.1, 0.5, 0.9], _P, self.table[j]) for j in range(h)])  # (h, 3)
+        l10, c, l90 = (logs(tq[:, i]) for i in range(3))
+        v = np.maximum((l90 - l10) / (2 * ndtri(0.9)), 1e-6) ** 2
+        k = np.sqrt(1 + np.arange(1, h + 1) * self.extra ** 2 / v)
+        lq = logs(q)
+        return pt * np.exp(np.clip(c + k * (lq - c), -700, 700))
 
 
 def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibration, n_origins,
@@ -1210,7 +1282,8 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
                             why += f" (no model choice for the group: too few rolling-origin errors; " \
                                    f"default order {', '.join(order[:4])})"
                     fitted.append(_Fitted(s, name, v, pos, r["s"], r["scale"], fb, why,
-                                          *calibration.table(s.group, name, h, pos), extra=r["extra"]))
+                                          *calibration.table(s.group, name, h, pos, r["extra"] > 0),
+                                          extra=r["extra"]))
                     break
         else:
             for m in requested:
@@ -1224,9 +1297,9 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
                         why = f"{reasons.get(m.name, m.name + ' unavailable')}; " \
                               f"{fallback.name} unavailable too, last value carried forward"
                         v = np.full(h, s.y[-1]) if len(s.y) else np.full(h, np.nan)
-                    tab = calibration.table(s.group, fallback.name, h, pos)
+                    tab = calibration.table(s.group, fallback.name, h, pos, r["extra"] > 0)
                 else:
-                    tab = calibration.table(s.group, m.name, h, pos)
+                    tab = calibration.table(s.group, m.name, h, pos, r["extra"] > 0)
                 fitted.append(_Fitted(s, used, v, pos, r["s"], r["scale"], fb, why, *tab, extra=r["extra"]))
     return fitted, calibration, keys, h
 

@@ -329,6 +329,21 @@ def test_cli_forecast_csv(data_dir, capsys):
     assert ((fc.lo_95 < fc.lo_80) & (fc.lo_80 < fc["mean"]) & (fc["mean"] < fc.hi_80) & (fc.hi_80 < fc.hi_95)).all()
 
 
+def test_cli_forecast_uses_estimates_and_says_so(capsys, monkeypatch):
+    import io
+
+    # embedded data only: Shangrao's 2017 patent applications are the work report's estimate (预计 5,000),
+    # its grants an 11-month year-to-date figure; the briefs and reviews forecast from them, so does the CLI
+    monkeypatch.delenv("INNOVATION_FORECAST_DATA", raising=False)
+    code, out, err = _run_cli(["forecast", "--region", "上饶", "--indicator", "patent_applications",
+                               "--indicator", "patent_grants", "--horizon", "1", "--format", "csv"], capsys)
+    assert code == 0, err
+    fc = pd.read_csv(io.StringIO(out)).set_index("indicator")
+    assert fc.loc["patent_applications", "note"].startswith("the 2017 value is an estimate")
+    assert "year-to-date" in fc.loc["patent_grants", "note"] and "2103" in fc.loc["patent_grants", "note"]
+    assert (fc["year"] == 2018).all() and (fc["lo_95"] > 0).all()
+
+
 def test_cli_forecast_unknown_region(data_dir, capsys):
     code, out, err = _run_cli(["--data-dir", str(data_dir), "forecast", "--region", "火星",
                                "--indicator", "patent_applications"], capsys)
@@ -612,3 +627,81 @@ def test_paths_of_a_whole_province_panel_have_sane_means(data_dir):
         if not (np.all(np.isfinite(mean)) and np.all(mean >= lo) and np.all(mean <= hi)):
             bad.append((key, mean.tolist(), hi.tolist()))
     assert not bad, f"{len(bad)} of {len(fp)} series have path means outside their 1-99 % range: {bad[:3]}"
+
+
+_JIANGXI_CITIES = ("赣州市", "九江市", "上饶市", "宜春市", "抚州市")
+
+
+def _gdp_like_panel(city_noise: float, seed: int = 0) -> pd.DataFrame:
+    """The 31 provinces growing about 7 % a year (own sd 0.02) and five Jiangxi cities whose growth is the
+    provinces' common growth plus noise of sd ``city_noise``, 2013-2022 (ten values each)."""
+    from innovation_forecast.registry import REGIONS
+
+    provs = sorted(r.name for r in REGIONS.values() if r.level == "province")
+    rng = np.random.default_rng(seed)
+    years = np.arange(2013, 2023)
+    common = 0.07 + 0.01 * rng.standard_normal(len(years))
+    rows = []
+    for name in provs:
+        v = 5000 * np.exp(rng.normal(0, 0.5) + np.cumsum(common + 0.02 * rng.standard_normal(len(years))))
+        rows += [{"region": name, "indicator": "gdp", "year": y, "value": x} for y, x in zip(years, v)]
+    for c in _JIANGXI_CITIES:
+        v = 2000 * np.exp(np.cumsum(common + city_noise * rng.standard_normal(len(years))))
+        rows += [{"region": c, "indicator": "gdp", "year": y, "value": x} for y, x in zip(years, v)]
+    return pd.DataFrame(rows)
+
+
+def _city_extras(panel: pd.DataFrame) -> dict:
+    from innovation_forecast.forecast import _engine
+
+    is_city = panel.region.isin(_JIANGXI_CITIES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fitted, *_ = _engine(panel[is_city], 1, "auto", ("region", "indicator"), None, 1, None,
+                             panel[~is_city], None, 8)
+    return {f.series.key[0]: f.extra for f in fitted}
+
+
+def test_city_widening_follows_how_far_the_panels_cities_stray_from_the_provinces():
+    from innovation_forecast.models import spread
+
+    # with the curated figures alone, a 10-value city (9 growth rates: prior weight 2 / (8 + 2)) would be
+    # widened by sqrt(0.2) x their tau
+    before = np.sqrt(0.2) * spread.subregional_tau(2022)
+    tight, loose = _city_extras(_gdp_like_panel(0.02)), _city_extras(_gdp_like_panel(0.5))
+    assert len(tight) == len(loose) == 5
+    # cities that track the provinces within ~2 points (city GDP): a fraction of that widening
+    assert all(0 < t < 0.4 * before for t in tight.values())
+    # cities that swing by about +-50 % a year (as the innovation figures do): about the same widening
+    assert all(0.7 * before < v < 1.3 * before for v in loose.values())
+
+
+def test_group_tau_reads_only_deviations_up_to_the_series_last_year():
+    from innovation_forecast.forecast import _group_tau
+    from innovation_forecast.models import spread
+
+    assert _group_tau(None, 2016) == spread.subregional_tau(2016)
+    small = tuple((y, 0.01 * (-1) ** y, 0.005) for y in range(2010, 2017) for _ in range(5))
+    assert _group_tau(small, 2016) < 0.1
+    # later rows, however wild, do not move a series ending in 2016
+    late = small + tuple((2019, 3.0, 0.01) for _ in range(50))
+    assert _group_tau(late, 2016) == _group_tau(small, 2016)
+    assert _group_tau(late, 2019) > spread.subregional_tau(2019)
+
+
+def test_a_widened_positive_series_keeps_its_band_above_zero():
+    from innovation_forecast.forecast import _P, _Fitted, _Series
+
+    s = _Series(0, ("永修县", "patent_applications"), ("patent_applications",), np.array([2017]), np.array([300.0]))
+    table = np.vstack([np.interp(_P, [0, 1], [-4, 4]) * np.sqrt(j) for j in (1, 2)])  # level errors, +-4 scales
+    common = dict(series=s, model="pooled", point=np.array([330.0, 360.0]), positive=True, s=0.2, scale=60.0,
+                  fallback=False, reason="", space="level", table=table)
+    plain, wide = _Fitted(**common), _Fitted(**common, extra=0.45)
+    q = np.array([[0.01, 0.01], [0.5, 0.5], [0.99, 0.99]])
+    qs = np.vstack([np.interp(q[:, j], _P, table[j]) for j in range(2)]).T
+    v0, v1 = plain.values(qs), wide.values(qs)
+    # the extra log-growth sd widens the band on logs: it never reaches zero, and widens both sides
+    assert (v1 > 0).all() and v1[0, 1] < v0[0, 1] and v1[2, 1] > v0[2, 1]
+    assert v1[1] == pytest.approx(v0[1])  # the median stays
+    # the same extra widening on a log table, for comparison, also stays positive
+    assert (_Fitted(**{**common, "space": "log"}, extra=0.45).values(qs) > 0).all()

@@ -64,14 +64,39 @@ def _emit(df: pd.DataFrame, fmt: str) -> None:
     emit(df, fmt, float_format=lambda v: f"{v:,.4g}")
 
 
-def _actual_panel(args, indicators: list[str]) -> pd.DataFrame:
+def _load(args, indicators: list[str]) -> pd.DataFrame:
     from .. import load_panel
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # source conflicts are reported by `data show`, not here
         panel = load_panel(data_dir=getattr(args, "data_dir", None))
-    p = panel[panel["indicator"].isin(indicators) & (panel["status"] == "actual")]
+    return panel[panel["indicator"].isin(indicators)]
+
+
+def _actual_panel(args, indicators: list[str]) -> pd.DataFrame:
+    p = _load(args, indicators)
+    p = p[p["status"] == "actual"]
     return p[["region", "level", "indicator", "year", "value"]].reset_index(drop=True)
+
+
+def _annual_panel(args, indicators: list[str]) -> pd.DataFrame:
+    """One value per series and year as the briefs and feasibility reviews use them (``panel.annual_values``:
+    an actual, else the report's full-year estimate, else its year-to-date figure nowcast to the full year)."""
+    from ..panel import annual_values
+
+    return annual_values(_load(args, indicators)).reset_index(drop=True)
+
+
+def _base_notes(annual: pd.DataFrame) -> dict:
+    """{(region, indicator): note} for series whose last value is not an actual figure."""
+    out = {}
+    for (region, ind), g in annual.groupby(["region", "indicator"]):
+        last = g.sort_values("year").iloc[-1]
+        if last["status"] != "actual":
+            what = "an estimate (预计)" if last["status"] == "estimate" else "a year-to-date figure nowcast to the full year"
+            out[(region, ind)] = f"the {int(last['year'])} value is {what}" + (
+                f": {last['note']}" if str(last.get("note", "") or "") else "")
+    return out
 
 
 def _resolve(args):
@@ -87,12 +112,14 @@ def _forecast(args) -> int:
 
     try:
         regions, indicators = _resolve(args)
-        panel = _actual_panel(args, indicators)
+        annual = _annual_panel(args, indicators)
+        notes = _base_notes(annual[annual["region"].isin(regions)])
+        panel = annual[["region", "indicator", "year", "value"]]
         target = panel[panel["region"].isin(regions)]
         missing = [(r, i) for r in regions for i in indicators
                    if target[(target.region == r) & (target.indicator == i)].empty]
         if missing:
-            print("innovation-forecast forecast: no actual values in the panel for "
+            print("innovation-forecast forecast: no values in the panel for "
                   + ", ".join(f"{r} / {i}" for r, i in missing)
                   + " (set --data-dir or $INNOVATION_FORECAST_DATA to add the provincial tables).", file=sys.stderr)
             if len(missing) == len(regions) * len(indicators):
@@ -108,6 +135,9 @@ def _forecast(args) -> int:
         print(f"innovation-forecast forecast: {exc}", file=sys.stderr)
         return 2
     cols = _FC_COLUMNS + [c for c in fc.columns if c.startswith(("lo_", "hi_"))] + ["fallback_used"]
+    if notes:
+        extra = [notes.get((r, i), "") for r, i in zip(fc["region"], fc["indicator"])]
+        fc["note"] = ["; ".join(filter(None, [a, b])) for a, b in zip(fc["note"], extra)]
     if (fc["note"] != "").any():
         cols.append("note")
     _emit(fc[cols], args.format)
