@@ -352,6 +352,7 @@ class _Series:
     note: str = ""
     n_actual: int = 0
     depth: int | None = None  # administrative depth of the region (spread.LEVEL_DEPTH), None if unknown
+    filled: tuple = ()  # years whose value was interpolated across a gap
 
 
 def _default_group_by(keys: Sequence[str]) -> tuple:
@@ -420,6 +421,7 @@ def _split_series(df: pd.DataFrame, keys: Sequence[str], group_by: Sequence[str]
         y = g["value"].to_numpy(float)
         note = ""
         n_actual = len(y)
+        filled = []
         if len(years) > 1:
             gaps = np.diff(years) - 1
             long_gaps = np.flatnonzero(gaps > _MAX_GAP)
@@ -439,7 +441,7 @@ def _split_series(df: pd.DataFrame, keys: Sequence[str], group_by: Sequence[str]
                                                      f"({', '.join(map(str, filled))})"]))
                 years = full
         depth = _depth(key[list(keys).index("region")]) if "region" in keys else None
-        out.append(_Series(start + i, key, group, years, y, reference, note, n_actual, depth))
+        out.append(_Series(start + i, key, group, years, y, reference, note, n_actual, depth, tuple(filled)))
     return out
 
 
@@ -690,7 +692,8 @@ def _subregional_rows(series: list[_Series], priors: dict) -> dict:
         ref = priors.get((s.group, "depth"))
         if ref is None or s.depth is None or len(s.y) < 2 or not np.all(s.y > 0):
             continue
-        by_group.setdefault(s.group, ([], []))[0 if s.depth == ref else 1].append(s)
+        if s.depth >= ref:  # a national total beside the provinces is neither
+            by_group.setdefault(s.group, ([], []))[0 if s.depth == ref else 1].append(s)
     out = {}
     for g, (top, deeper) in by_group.items():
         if not top or not deeper:
@@ -701,8 +704,10 @@ def _subregional_rows(series: list[_Series], priors: dict) -> dict:
                 grow.setdefault(int(yr), []).append(float(d))
         stats = {yr: (float(np.median(v)), 1.4826 * float(np.median(np.abs(np.asarray(v) - np.median(v)))))
                  for yr, v in grow.items() if len(v) >= 3}
+        # growths between two reported years only: an interpolated year would fake a smooth deviation
         rows = [(int(yr), float(d) - stats[int(yr)][0], stats[int(yr)][1])
-                for s in deeper for yr, d in zip(s.years[1:], np.diff(np.log(s.y))) if int(yr) in stats]
+                for s in deeper for yr, d in zip(s.years[1:], np.diff(np.log(s.y)))
+                if int(yr) in stats and int(yr) not in s.filled and int(yr) - 1 not in s.filled]
         if rows:
             out[g] = tuple(rows)
     return out

@@ -705,3 +705,18 @@ def test_a_widened_positive_series_keeps_its_band_above_zero():
     assert v1[1] == pytest.approx(v0[1])  # the median stays
     # the same extra widening on a log table, for comparison, also stays positive
     assert (_Fitted(**{**common, "space": "log"}, extra=0.45).values(qs) > 0).all()
+
+
+def test_city_deviations_count_reported_growths_of_cities_only():
+    from innovation_forecast.forecast import _split_series, _volatility_priors
+
+    panel = _gdp_like_panel(0.02)
+    provinces = panel[~panel.region.isin(_JIANGXI_CITIES)]
+    nat = provinces.groupby(["indicator", "year"], as_index=False)["value"].sum().assign(region="全国")
+    city = pd.DataFrame({"region": "赣州市", "indicator": "gdp", "year": [2013, 2014, 2016, 2017],
+                         "value": [1900.0, 2100.0, 2500.0, 2800.0]})  # 2015 missing: interpolated
+    series = _split_series(pd.concat([provinces, nat, city], ignore_index=True), ("region", "indicator"),
+                           ("indicator",))
+    rows = _volatility_priors(series, ("indicator",))[(("gdp",), "subdev")]
+    # 2014 and 2017 are growths between reported years; 2015 and 2016 touch the interpolated 2015
+    assert sorted(r[0] for r in rows) == [2014, 2017]
