@@ -26,6 +26,9 @@ median of the panel's volatilities too narrow for small, sub-provincial series:
    made at the end of 2017 sees no later figure) and shrinks the estimate toward a prior
    ``TAU_PRIOR = 0.25`` with weight :data:`TAU_PRIOR_N` figures (a judgement: a county's growth
    swinging +-25 % beyond the provinces' is ordinary), so years with few figures stay sensible.
+   The engine then moves this curated value toward the deviations of the panel's own city and county
+   series of the same indicator (``forecast._group_tau``): Jiangxi's city GDP, which tracks the
+   provinces' growth within a few points, gets a small ``tau``; figures like Yongxiu's keep a large one.
 
 Without any series to learn from (one-point series, embedded data only), :data:`KIND_VOLATILITY`
 gives the prior per indicator kind: the median over the province series of that kind's indicators
