@@ -684,9 +684,10 @@ def _volatility_priors(series: list[_Series], group_by: Sequence[str] = ()) -> d
 
 
 def _subregional_rows(series: list[_Series], priors: dict) -> dict:
-    """Per group: ``(year, deviation, spread)`` of every annual log growth of a series below the group's
-    prior level (a city among provinces) from the median growth of the series at that level in the same
-    year, with their spread (1.4826 MAD) -- the panel's own version of ``spread.SUBREGIONAL_DEVIATIONS``."""
+    """Per group: ``(year, deviation, spread, depth)`` of every annual log growth of a series below the
+    group's prior level (a city among provinces) from the median growth of the series at that level in the
+    same year, with their spread (1.4826 MAD) and the series' administrative depth -- the panel's own
+    version of ``spread.SUBREGIONAL_DEVIATIONS``."""
     by_group: dict = {}
     for s in series:
         ref = priors.get((s.group, "depth"))
@@ -705,7 +706,7 @@ def _subregional_rows(series: list[_Series], priors: dict) -> dict:
         stats = {yr: (float(np.median(v)), 1.4826 * float(np.median(np.abs(np.asarray(v) - np.median(v)))))
                  for yr, v in grow.items() if len(v) >= 3}
         # growths between two reported years only: an interpolated year would fake a smooth deviation
-        rows = [(int(yr), float(d) - stats[int(yr)][0], stats[int(yr)][1])
+        rows = [(int(yr), float(d) - stats[int(yr)][0], stats[int(yr)][1], int(s.depth))
                 for s in deeper for yr, d in zip(s.years[1:], np.diff(np.log(s.y)))
                 if int(yr) in stats and int(yr) not in s.filled and int(yr) - 1 not in s.filled]
         if rows:
@@ -713,14 +714,15 @@ def _subregional_rows(series: list[_Series], priors: dict) -> dict:
     return out
 
 
-def _group_tau(rows, upto: int) -> float:
+def _group_tau(rows, upto: int, depth: int | None = None) -> float:
     """Extra sub-provincial log-growth sd of a group: the curated figures' ``subregional_tau(upto)``, moved
     toward the group's own deviations (``_subregional_rows``) up to ``upto`` by their number ``n``, on logs
     (``log tau = (n log est + TAU_PRIOR_N log tau_curated) / (n + TAU_PRIOR_N)``, ``est`` at least 0.01):
     city GDP, which tracks the provinces' growth within a few points, does not inherit the +-50 % that
-    innovation figures swing by."""
+    innovation figures swing by. Only rows of series at ``depth`` or deeper count: how closely cities
+    track the provinces says nothing about counties."""
     tau_c = subregional_tau(upto)
-    r = [x for x in (rows or ()) if x[0] <= upto]
+    r = [x for x in (rows or ()) if x[0] <= upto and (depth is None or len(x) < 4 or x[3] >= depth)]
     if not r:
         return tau_c
     dev = np.array([x[1] for x in r], float)
@@ -743,7 +745,7 @@ def _subregional_extra(s: _Series, priors: dict, positive: bool, k0: float = 2.0
         return 0.0
     m = len(s.y) - 1
     w = 1.0 if m < 2 else k0 / ((m - 1) + k0)
-    return float(np.sqrt(w) * _group_tau(priors.get((s.group, "subdev")), int(s.years[-1])))
+    return float(np.sqrt(w) * _group_tau(priors.get((s.group, "subdev")), int(s.years[-1]), s.depth))
 
 
 def _resolve_models(models, fallback: Model | None = None) -> tuple[list[Model], list[Model], bool]:

@@ -720,3 +720,12 @@ def test_city_deviations_count_reported_growths_of_cities_only():
     rows = _volatility_priors(series, ("indicator",))[(("gdp",), "subdev")]
     # 2014 and 2017 are growths between reported years; 2015 and 2016 touch the interpolated 2015
     assert sorted(r[0] for r in rows) == [2014, 2017]
+
+
+def test_county_widening_is_not_narrowed_by_how_cities_track_the_provinces():
+    from innovation_forecast.forecast import _group_tau
+    from innovation_forecast.models import spread
+
+    city_rows = tuple((y, 0.01, 0.02, 2) for y in range(2010, 2017) for _ in range(6))
+    assert _group_tau(city_rows, 2016, depth=2) < 0.1  # prefecture: its own kind's evidence
+    assert _group_tau(city_rows, 2016, depth=3) == spread.subregional_tau(2016)  # county: the curated figures
