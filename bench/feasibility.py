@@ -221,6 +221,9 @@ def run_rolling(panel: pd.DataFrame, origins: list[int], n_paths: int, peer_weig
         res["outcome"] = [_event(k, series[(r, i)], T, v) for k, r, i, T, v in
                           zip(res["kind"], res["region"], res["indicator"], res["target_year"], res["value"])]
         res["baseline"] = [_base_rate(k, series, i, o, cache) for k, i in zip(res["kind"], res["indicator"])]
+        # a weaker reading of "historical frequency", reported beside the goal's: the region's own years only
+        res["own_rate"] = [_base_rate(k, {(r, i): series[(r, i)]}, i, o, {})
+                           for k, r, i in zip(res["kind"], res["region"], res["indicator"])]
         parts.append(res)
         print(f"origin {o}: {len(res)} targets, {time.time() - t0:.1f} s"
               + ("" if peer_weight is None else f" (peer_weight={peer_weight})"), file=sys.stderr)
@@ -261,6 +264,9 @@ def summarise(df: pd.DataFrame) -> dict:
     res["label_coverage"] = float(np.mean(ev["progress_label"] != ""))
     res["p_agreement"] = float(np.mean((ev["p_meet"].to_numpy() >= 0.5) == (y == 1)))
     res["baseline_agreement"] = float(np.mean((ev["baseline"].to_numpy() >= 0.5) == (y == 1)))
+    if "own_rate" in ev:
+        b_own = brier(ev["own_rate"], y)
+        res["own"] = {"brier": b_own, "bss": 1 - brier(ev["p_meet"], y) / b_own}
     by_kind = []
     from sklearn.metrics import roc_auc_score
 
@@ -397,7 +403,11 @@ def render(res: dict, seeds: pd.DataFrame, elapsed: float, origins: list[int], n
               ("peer", "peer-growth paths alone (`peer_weight=1`)")) if k in res.get("components", {}))], "",
         f"The fourth column drops the first two origins (no earlier outcomes to fit a recalibration on: "
         f"{res['late_n']:,} cases). The last column scores against the package's own `base_rate` column "
-        "(share of pooled province growths over the last 10 years that reached the required growth).", "",
+        "(share of pooled province growths over the last 10 years that reached the required growth)."
+        + (f" Scored instead against each province's own historical frequency (the share of its own years up "
+           f"to o in which the same kind of target was met: Brier {res['own']['brier']:.4f}, a weaker baseline), "
+           f"the package's BSS is {res['own']['bss']:.3f}; the goal is judged against the per-indicator "
+           "frequency above." if "own" in res else ""), "",
         f"- The package's `p_meet`: {goals(raw)}.", f"- Platt with base rate: {goals(cal)}.",
         f"- Isotonic: {goals(res['isotonic'])}.", f"- Platt on p alone: {goals(res['platt'])}.",
         *[f"- {lab}: {goals(res['components'][k])}." for k, lab in (("engine", "Engine alone"),
@@ -488,6 +498,9 @@ def why_missed(res: dict) -> list[str]:
         "0.083 with each series' own volatility: the heavier tails are right); paths rounded to the decimals "
         "each series is published with, so that ties count as met (0.082 → 0.083, kept). "
         "Standardised peer growths winsorised at 1 %/99 % (a peer with a tiny volatility and one jump gave z of 100+; 0.0975 → 0.0976, kept for the sane path means it gives). Sample paths whose dependence across horizons is estimated from the rolling-origin errors (normal scores, shrunk to the random walk's) instead of the random-walk copula: 0.0976 → 0.0976, engine alone 0.0406 → 0.0402 — not kept. "
+        "The engine's quantile tables with rolling-origin errors weighted by recency (half-life 4 years; on "
+        "the province backtest MSIS 23.14 → 22.90, on the M3 hold-out 26.57 → 26.55): 0.098 → 0.096, engine "
+        "alone 0.041 → 0.038 — not kept (2026-12-08). "
         "The bar was not changed: the baseline stays the per-indicator frequency of the same kind of target; "
         f"the goal is missed by {0.25 - raw['bss']:.3f}.",
     ]
