@@ -344,6 +344,15 @@ def test_cli_forecast_uses_estimates_and_says_so(capsys, monkeypatch):
     assert (fc["year"] == 2018).all() and (fc["lo_95"] > 0).all()
 
 
+def test_cli_forecast_table_writes_figures_as_readers_do(data_dir, capsys):
+    code, out, err = _run_cli(["--data-dir", str(data_dir), "forecast", "--region", "江西", "--indicator",
+                               "patent_applications", "--indicator", "rd_intensity", "--horizon", "1"], capsys)
+    assert code == 0, err
+    assert "e+" not in out  # 96,643, not 9.664e+04
+    row = next(line for line in out.splitlines() if "patent_applications" in line)
+    assert any(tok.count(",") == 1 and tok.replace(",", "").isdigit() and len(tok) >= 6 for tok in row.split())
+
+
 def test_cli_forecast_unknown_region(data_dir, capsys):
     code, out, err = _run_cli(["--data-dir", str(data_dir), "forecast", "--region", "火星",
                                "--indicator", "patent_applications"], capsys)

@@ -18,6 +18,7 @@ import argparse
 import sys
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InnovationForecastError
@@ -59,9 +60,16 @@ def register(subparsers) -> None:
     b.set_defaults(func=_backtest)
 
 
+def _number(v: float) -> str:
+    """A figure as a reader writes it: 11,820 (not 1.182e+04), 341.8, 2.2, 0.0123."""
+    if not np.isfinite(v):
+        return str(v)
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}"
+
+
 def _emit(df: pd.DataFrame, fmt: str) -> None:
     # shared printer: CSV cells are escaped so no region name or note reaches a spreadsheet as a formula
-    emit(df, fmt, float_format=lambda v: f"{v:,.4g}")
+    emit(df, fmt, float_format=_number)
 
 
 def _load(args, indicators: list[str]) -> pd.DataFrame:
