@@ -282,14 +282,19 @@ class Calibration:
         positive series: growth, not change, is what the default volatility priors describe).
         ``prefer_log``: take the log table of a positive series whenever there is one (a city or county
         below its group's level, whose extra uncertainty is a log-growth sd: see ``_Fitted.widening``).
+        A group without a table of its own borrows the all-groups table's spread but not its median: how a
+        model over- or under-forecasts other indicators says nothing about this one's growth.
         """
-        entry = self.tables.get((group, model)) or self.pooled_tables.get(model)
+        own = self.tables.get((group, model))
+        entry = own or self.pooled_tables.get(model)
         if entry is None:
             return ("log" if positive else "level"), _extend_table(_default_table(self.h), h)
         space = ("log" if prefer_log and entry.get("log") is not None else entry["space"]) if positive else "level"
         tab = entry.get(space)
         if tab is None:
             space, tab = "level", entry["level"]
+        if own is None:
+            tab = tab - np.array([np.interp(0.5, _P, row) for row in tab])[:, None]
         return space, _extend_table(_bounded_tails(tab), h)
 
 

@@ -738,3 +738,23 @@ def test_county_widening_is_not_narrowed_by_how_cities_track_the_provinces():
     city_rows = tuple((y, 0.01, 0.02, 2) for y in range(2010, 2017) for _ in range(6))
     assert _group_tau(city_rows, 2016, depth=2) < 0.1  # prefecture: its own kind's evidence
     assert _group_tau(city_rows, 2016, depth=3) == spread.subregional_tau(2016)  # county: the curated figures
+
+
+def test_a_group_without_errors_of_its_own_borrows_the_spread_but_not_the_bias():
+    from innovation_forecast.forecast import _P
+
+    # provinces grow 10 % a year: naive under-forecasts them, so its all-groups error table sits above zero;
+    # a city indicator with no province data borrows that table's spread, centred on its own forecast
+    ref = province_reference()
+    city = pd.DataFrame({"region": "上饶市", "indicator": "hte_new", "year": [2017], "value": [93.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(city, h=1, reference=ref, models=[Naive()])
+    cal = fc.attrs["calibration"]
+    pooled = cal.pooled_tables["naive"]
+    assert np.interp(0.5, _P, pooled[pooled["space"]][0]) > 0.1  # the borrowed bias exists
+    space, tab = cal.table(("hte_new",), "naive", 1)
+    assert np.interp(0.5, _P, tab[0]) == pytest.approx(0.0, abs=1e-9)
+    assert np.interp(0.9, _P, tab[0]) - np.interp(0.1, _P, tab[0]) > 0  # the spread is kept
+    row = fc.iloc[0]
+    assert row["lo_80"] < 93.0 < row["hi_80"]
