@@ -32,9 +32,12 @@ The engine (the "core class" of STYLE.md) does the fan-out that models know noth
 5. **Short series** (:mod:`innovation_forecast.models.spread`). A series' log volatility is shrunk
    toward a prior that depends on its size (slope of log volatility on log level, fitted per group
    on the pooled panel); a city or county whose prior comes from provinces gets an extra log-growth
-   sd ``tau`` (estimated from Jiangxi city/county growth figures up to the series' last year only),
-   added around the calibrated median; groups without any 4-value series use the indicator kind's
-   default volatility. See ``BENCHMARKS.md`` ("Forecasting: short sub-provincial series").
+   sd ``tau`` (from Jiangxi city/county growth figures, moved toward the deviations of the group's own
+   city series of the same or a deeper level, all up to the series' last year only: ``_group_tau``),
+   added around the calibrated median on logs; groups without any 4-value series use the indicator
+   kind's default volatility, and a group without rolling-origin errors of its own borrows the
+   all-groups table's spread centred on its own forecast. A one-value series grows at the panel's
+   median growth (the pooled model). See ``BENCHMARKS.md`` ("Forecasting: short sub-provincial series").
 
 With an explicit model list every model gets its own rows; where one cannot fit a series the
 ``fallback`` (default naive) fills in, the rows keep the requested model's name and say so in
