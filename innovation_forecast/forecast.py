@@ -1117,6 +1117,14 @@ def _fit_calibration(rec: pd.DataFrame, requested: list[Model], auto: bool, h: i
     return cal
 
 
+def _widening_factor(q10: np.ndarray, q90: np.ndarray, extra: float, unit=1.0) -> np.ndarray:
+    """``k_j = sqrt(1 + j extra^2 / (unit^2 v_j))``: the factor that adds an independent log-growth variance
+    ``j extra^2`` to quantiles whose Gaussian-equivalent variance (from the 10-90 % range) is ``v_j``, in
+    units of ``unit``."""
+    v = np.maximum((q90 - q10) / (2 * ndtri(0.9)), 1e-6) ** 2
+    return np.sqrt(1 + np.arange(1, len(q10) + 1) * extra ** 2 / (unit ** 2 * v))
+
+
 @dataclass
 class _Fitted:
     """Per-series outcome: model used, point on the modelling scale, volatility, fallback."""
@@ -1154,9 +1162,7 @@ class _Fitted:
             return c, np.ones(h)
         q10 = np.array([np.interp(0.1, _P, self.table[j]) for j in range(h)])
         q90 = np.array([np.interp(0.9, _P, self.table[j]) for j in range(h)])
-        v = np.maximum((q90 - q10) / (2 * ndtri(0.9)), 1e-6) ** 2
-        j = np.arange(1, h + 1)
-        return c, np.sqrt(1 + j * self.extra ** 2 / (unit ** 2 * v))
+        return c, _widening_factor(q10, q90, self.extra, unit)
 
     def values(self, q: np.ndarray) -> np.ndarray:
         """Map scaled-error quantiles ``q`` (last axis = horizon) to values."""
@@ -1184,8 +1190,7 @@ class _Fitted:
 
         tq = np.array([np.interp([0.1, 0.5, 0.9], _P, self.table[j]) for j in range(h)])  # (h, 3)
         l10, c, l90 = (logs(tq[:, i]) for i in range(3))
-        v = np.maximum((l90 - l10) / (2 * ndtri(0.9)), 1e-6) ** 2
-        k = np.sqrt(1 + np.arange(1, h + 1) * self.extra ** 2 / v)
+        k = _widening_factor(l10, l90, self.extra)
         lq = logs(q)
         return pt * np.exp(np.clip(c + k * (lq - c), -700, 700))
 
