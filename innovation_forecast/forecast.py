@@ -172,7 +172,8 @@ def interval_score(actual, lo, hi, level: float, scale=1.0) -> np.ndarray:
     """
     a = 1 - level / 100
     y, lo, hi = (np.asarray(v, float) for v in (actual, lo, hi))
-    s = (hi - lo) + (2 / a) * (lo - y) * (y < lo) + (2 / a) * (y - hi) * (y > hi)
+    # penalties only where the actual is outside (an infinite bound times a zero indicator is not 0 but NaN)
+    s = (hi - lo) + np.where(y < lo, (2 / a) * (lo - y), 0.0) + np.where(y > hi, (2 / a) * (y - hi), 0.0)
     return s / np.asarray(scale, float)
 
 
@@ -894,7 +895,8 @@ def _choose_space(e_log, e_lev, j, sids, actual, f, s_log, sc_lev, h) -> str:
             tab = _quantile_table(e[tr], j[tr], h)
             q = tab[j[te] - 1][:, idx]
             if space == "log":
-                b = np.exp(np.log(np.maximum(f[te], 1e-300))[:, None] + s_log[te][:, None] * q)
+                with np.errstate(over="ignore"):  # an overflowing bound is an infinitely wide interval
+                    b = np.exp(np.log(np.maximum(f[te], 1e-300))[:, None] + s_log[te][:, None] * q)
             else:
                 b = np.maximum(f[te][:, None] + sc_lev[te][:, None] * q, 0.0)
             sc = sc_lev[te]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -275,6 +276,25 @@ def test_engine_failure_falls_back_to_pooled_growth(monkeypatch):
                          n_paths=200, calibration=None)
     assert out.iloc[0]["p_meet"] == 1.0
     assert "engine failed" in out.iloc[0]["notes"]
+
+
+def test_engine_fallback_warning_points_at_the_review_columns(monkeypatch):
+    """The engine's fallback summary names forecast()'s columns; passed on by a review it names the
+    review's own `model` column, once, and keeps the series it lists."""
+    from innovation_forecast.forecast import FallbackWarning
+
+    def engine(sub, h, **kw):
+        warnings.warn("1 of 1 series fell back to another model (see columns fallback_used/fallback_reason), "
+                      "e.g. ('九江市', 'patent_applications'): too short; used naive", FallbackWarning)
+        return {}  # no paths: peer growth takes over
+    monkeypatch.setattr(fz, "_engine", lambda: engine)
+    panel, ref = _short_city_and_reference()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assess_targets(panel, pd.DataFrame([_target(basis="growth_pct", value=5, unit="%")]), reference=ref,
+                       n_paths=200, calibration=None)
+    fb = [str(w.message) for w in caught if issubclass(w.category, FallbackWarning)]
+    assert fb and all("`model` column" in m and "fallback_used" not in m and "九江市" in m for m in fb)
 
 
 def test_unknown_region_and_indicator_name_the_row():

@@ -281,6 +281,16 @@ def test_accuracy_against_hand_computed_values():
     assert acc["n"] == 2
 
 
+def test_interval_score_of_an_unbounded_interval_is_infinite_without_numpy_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in multiply"
+        s = interval_score(np.array([5.0, 1.0, 9.0]), np.array([4.0, 4.0, 4.0]), np.array([np.inf, 6.0, 6.0]), 95)
+    assert np.isinf(s[0]) and s[0] > 0
+    assert s[1] == pytest.approx(2.0 + 40 * 3.0) and s[2] == pytest.approx(2.0 + 40 * 3.0)
+
+
 def test_interval_score_and_crps_helpers():
     assert interval_score(5.0, 4.0, 6.0, 95) == pytest.approx(2.0)
     assert interval_score(7.0, 4.0, 6.0, 95) == pytest.approx(2.0 + 40 * 1.0)

@@ -59,6 +59,7 @@ Verdicts (thresholds :data:`VERDICT_THRESHOLDS`): ``likely`` p >= 0.8,
 from __future__ import annotations
 
 import inspect
+import warnings
 import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
@@ -508,7 +509,15 @@ def _call_engine(fp, sub: pd.DataFrame, h: int, n_paths: int, seed: int, referen
     kwargs = dict(n_paths=n_paths, keys=("region", "indicator"), seed=seed)
     if reference is not None and "reference" in inspect.signature(fp).parameters:
         kwargs["reference"] = reference
-    return fp(sub, h, **kwargs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fp(sub, h, **kwargs)
+    for w in caught:  # the engine's fallback summary names forecast()'s columns; a review has `model`
+        msg = str(w.message)
+        if type(w.message).__name__ == "FallbackWarning":
+            msg = msg.replace("(see columns fallback_used/fallback_reason)", "(the review's `model` column says which)")
+        warnings.warn(msg if msg != str(w.message) else w.message, w.category, stacklevel=4)
+    return out
 
 
 def _growth_pool(indicator: str, frames: list[pd.DataFrame], upto: int | None) -> np.ndarray:

@@ -1,0 +1,31 @@
+"""The `innovation-forecast` entry point itself: how it reports warnings and errors."""
+
+from __future__ import annotations
+
+import warnings
+
+from innovation_forecast import cli
+from innovation_forecast.commands import data as data_cmd
+from innovation_forecast.errors import DataValidationError
+
+
+def test_warnings_print_as_one_line_each_without_python_source(monkeypatch, capsys):
+    def noisy(args):
+        warnings.warn("load_panel: 2 value(s) disagree between sources", UserWarning)
+        return 0
+
+    monkeypatch.setattr(data_cmd, "_show", noisy)
+    assert cli.main(["data", "show"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["innovation-forecast: warning: load_panel: 2 value(s) disagree between sources"]
+    # the handler is the command line's only: Python's own display is back after the call
+    assert warnings.showwarning is not cli._show_warning
+
+
+def test_errors_of_the_package_exit_2_with_the_message(monkeypatch, capsys):
+    def bad(args):
+        raise DataValidationError("my.csv:3: value 'abc' is not a number")
+
+    monkeypatch.setattr(data_cmd, "_show", bad)
+    assert cli.main(["data", "show"]) == 2
+    assert capsys.readouterr().err.strip() == "innovation-forecast: error: my.csv:3: value 'abc' is not a number"
