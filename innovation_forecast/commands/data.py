@@ -100,7 +100,7 @@ def _show(args) -> int:
                       f"{r.dropped_value:g} ({r.dropped_source})", file=sys.stderr)
     for w in caught:
         if not issubclass(w.category, UserWarning) or "disagree between sources" not in str(w.message):
-            print(f"warning: {w.message}", file=sys.stderr)
+            print(f"innovation-forecast: warning: {w.message}", file=sys.stderr)
     return 0
 
 

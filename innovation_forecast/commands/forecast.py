@@ -138,7 +138,7 @@ def _forecast(args) -> int:
             fc = forecast(target, h=args.horizon, level=tuple(args.level), reference=ref if len(ref) else None,
                           n_jobs=args.n_jobs)
         for w in caught:
-            print(f"warning: {w.message}", file=sys.stderr)
+            print(f"innovation-forecast: warning: {w.message}", file=sys.stderr)
     except (InnovationForecastError, ValueError) as exc:
         print(f"innovation-forecast forecast: {exc}", file=sys.stderr)
         return 2
