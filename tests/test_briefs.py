@@ -403,3 +403,20 @@ def test_model_names_read_in_the_brief_language():
     name = "median of 20: pooled, robust_trend, drift, ..."
     assert _model_label(name, "zh") == "20个模型的中位数（pooled, robust_trend, drift, ...）"
     assert _model_label(name, "en") == name and _model_label("naive", "zh") == "naive"
+
+
+def test_regions_as_separate_words_or_with_chinese_separators():
+    from innovation_forecast.briefs.runner import _resolve_entries
+    from innovation_forecast.cli import build_parser
+
+    def names(regions):
+        return [e.region for e in _resolve_entries(regions, True, lambda: [])]
+
+    assert names("南昌市、九江市，赣州市") == ["南昌市", "九江市", "赣州市"]
+    from innovation_forecast.commands.briefs import _run
+
+    seen = {}
+    _run(lambda **kw: seen.update(kw), build_parser().parse_args(["briefs", "--regions", "南昌市", "九江,Inner Mongolia"]))
+    assert names(seen["regions"]) == ["南昌市", "九江市", "内蒙古自治区"]
+    _run(lambda **kw: seen.update(kw), build_parser().parse_args(["briefs"]))
+    assert seen["regions"] == "all"

@@ -145,7 +145,7 @@ class _Entry:
 
 def _resolve_entries(regions: str | Iterable[str], resolve: bool, all_regions: Callable[[], list[str]]) -> list[_Entry]:
     if isinstance(regions, str):
-        names = all_regions() if regions.strip().lower() == "all" else [r for r in regions.split(",")]
+        names = all_regions() if regions.strip().lower() == "all" else re.split(r"[,，、;；]", regions)
     else:
         names = list(regions)
     names = [str(n).strip() for n in names if str(n).strip()]

@@ -16,8 +16,9 @@ def register(subparsers) -> None:
             "Exit status 1 when any brief failed (its notebook keeps the traceback), 2 on a usage error."
         ),
     )
-    p.add_argument("--regions", default="all",
-                   help="'all' (default) or a comma-separated list of names or codes, e.g. 南昌市,九江市")
+    p.add_argument("--regions", default=["all"], nargs="+", metavar="REGION",
+                   help="'all' (default) or names or codes, as separate words or comma-separated "
+                        "(南昌市 九江市, 南昌市,九江市 or 南昌市、九江市; quote names with spaces: 'Inner Mongolia')")
     p.add_argument("--as-of", type=int, default=None, metavar="YEAR",
                    help="last year of data the briefs use (default: all)")
     p.add_argument("--out", default=None, metavar="DIR", help="run folder (default reports/<today>)")
@@ -57,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
 
 def _run(run_briefs, args: argparse.Namespace):
     return run_briefs(
-        regions=args.regions,
+        regions=",".join(args.regions),  # each word may itself be a list (南昌市,九江市)
         as_of=args.as_of,
         out=args.out,
         workers=args.workers,
