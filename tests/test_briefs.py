@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from innovation_forecast.briefs import run_briefs, safe_stem
@@ -400,9 +401,18 @@ def test_shared_inputs_use_one_full_year_value_and_a_median_line(tmp_path, monke
 def test_model_names_read_in_the_brief_language():
     from innovation_forecast.briefs.tables import _model_label
 
-    name = "median of 20: pooled, robust_trend, drift, ..."
-    assert _model_label(name, "zh") == "20个模型的中位数（pooled, robust_trend, drift, ...）"
-    assert _model_label(name, "en") == name and _model_label("naive", "zh") == "naive"
+    import re
+
+    from innovation_forecast.models import CES, GlobalAR, default_models
+
+    name = "median of 20: pooled, robust_trend_level, drift, ..."
+    assert _model_label(name, "zh") == "20个模型的中位数（面板合并增长、稳健趋势（水平值）、漂移法、…）"
+    assert _model_label(name, "en") == name and _model_label("naive", "zh") == "朴素法"
+    assert _model_label("pooled + peer growth (50% of paths)", "zh") == "面板合并增长 + 同类地区增长（占50%路径）"
+    # every model the engine can name has a Chinese name: no identifier leaks into Chinese text
+    for m in default_models() + [CES(), GlobalAR(), GlobalAR(log=False, name="global_ar_level")]:
+        zh = _model_label(f"median of 3: {m.name}, naive, ...", "zh")
+        assert not re.search(r"[a-z_]{3,}", zh.replace("Theta", "")), zh
 
 
 def test_regions_as_separate_words_or_with_chinese_separators():
@@ -420,3 +430,29 @@ def test_regions_as_separate_words_or_with_chinese_separators():
     assert names(seen["regions"]) == ["南昌市", "九江市", "内蒙古自治区"]
     _run(lambda **kw: seen.update(kw), build_parser().parse_args(["briefs"]))
     assert seen["regions"] == "all"
+
+
+def test_one_target_stated_two_ways_is_shown_once():
+    from innovation_forecast.briefs.tables import _merge_equivalent_targets
+
+    base = {"region": "上饶市", "indicator": "patent_applications", "target_year": 2018, "comparator": "ge",
+            "doc": "shangrao_2017"}
+    a = pd.DataFrame([
+        {**base, "basis": "level", "value": 5500.0, "target": 5500.0, "p_meet": 0.54},
+        {**base, "basis": "growth_pct", "value": 10.0, "target": 5500.000001, "p_meet": 0.54},
+        {**base, "basis": "growth_pct", "value": 20.0, "target": 6000.0, "p_meet": 0.2},  # a different target
+        {**base, "doc": "other_report", "basis": "level", "value": 5500.0, "target": 5500.0, "p_meet": 0.54},
+    ])
+    kept, also = _merge_equivalent_targets(a, "zh")
+    assert list(kept.index) == [0, 2, 3]
+    assert also == {0: "（增长≥10%）"}
+    kept, also = _merge_equivalent_targets(a, "en")
+    assert also == {0: " (growth ≥ 10%)"}
+
+
+def test_counts_read_as_whole_numbers_and_amounts_keep_decimals():
+    from innovation_forecast.briefs.tables import _fmt_of, _interval
+
+    assert _fmt_of(114.3, "hte_new") == "114" and _interval(47.87, 183.1, "hte_new") == "48 – 183"
+    assert _fmt_of(5679.6, "patent_applications") == "5,680"
+    assert _fmt_of(10.28, "rd_expenditure") == "10.28" and _fmt_of(1.47, "rd_intensity") == "1.47"

@@ -263,7 +263,7 @@ def test_fallback_to_pooled_growth_is_recorded(monkeypatch):
     assert out["n_obs"].tolist() == [1, 1]
     assert out["explanation"].str.contains("no own growth history (1 obs; model peer growth)", regex=False).all()
     zh = assess_targets(panel, pd.DataFrame(targets), reference=ref, n_paths=200, lang="zh")
-    assert zh["explanation"].str.contains("模型同类地区增长", regex=False).all()
+    assert zh["explanation"].str.contains("模型为同类地区增长", regex=False).all()
     assert not zh["explanation"].str.contains("pooled", regex=False).any()  # no English inside the Chinese
 
 
@@ -671,3 +671,16 @@ def test_paths_are_judged_at_the_precision_the_series_is_published_with():
     out = _assess(panel, [_target(indicator="rd_intensity", basis="growth_pct", value=0, unit="%")],
                   {("九江市", "rd_intensity"): _fp([2018], [col])})
     assert out.iloc[0]["p_meet"] == 1.0  # unrounded, half the paths (1.396) would fall short
+
+
+def test_explanations_write_counts_as_whole_numbers_and_amounts_with_decimals():
+    panel = _panel({("九江市", "patent_applications"): GROWING,  # 2017 = 194.87 件
+                    ("九江市", "rd_expenditure"): {y: v / 100 for y, v in GROWING.items()}})  # 1.9487 亿元
+    col = np.arange(1, N + 1, dtype=float) * 3
+    paths = {("九江市", "patent_applications"): _fp([2018], [col]), ("九江市", "rd_expenditure"): _fp([2018], [col / 100])}
+    targets = [_target(value=180.0), _target(indicator="rd_expenditure", value=1.8, unit="亿元")]
+    en = _assess(panel, targets, paths)["explanation"].tolist()
+    assert "(to 180 件 from 195 in 2017" in en[0]
+    assert "(to 1.8 亿元 from 1.95 in 2017" in en[1]
+    zh = _assess(panel, targets, paths, lang="zh")["explanation"].tolist()
+    assert "目标180件，2017年为195件" in zh[0] and "目标1.8亿元，2017年为1.95亿元" in zh[1]

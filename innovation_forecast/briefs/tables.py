@@ -613,8 +613,53 @@ def _commitment(row: pd.Series, lang: str) -> str:
     return txt
 
 
-def _interval(lo: Any, hi: Any) -> str:
-    return f"{_fmt(lo)} – {_fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else "–"
+def _is_count(indicator: str) -> bool:
+    from ..registry import resolve_indicator
+
+    try:
+        return resolve_indicator(indicator).kind == "count"
+    except Exception:  # an indicator outside the registry: shown as it is
+        return False
+
+
+def _fmt_of(x: Any, indicator: str) -> str:
+    """A value of ``indicator`` as readers write it: counts (件, 家, 项) as whole numbers."""
+    if _is_count(indicator) and x is not None and not isinstance(x, str) and pd.notna(x) and np.isfinite(float(x)):
+        return f"{int(round(float(x))):,}"
+    return _fmt(x)
+
+
+def _interval(lo: Any, hi: Any, indicator: str = "") -> str:
+    return f"{_fmt_of(lo, indicator)} – {_fmt_of(hi, indicator)}" if pd.notna(lo) and pd.notna(hi) else "–"
+
+
+def _merge_equivalent_targets(a: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
+    """One row per commitment: a report that states one target two ways ("专利申请量达5500件，同比增长10%",
+    read as a level and a growth target with the same implied level) is shown once.
+
+    Rows merge when region, indicator, target year, comparator and document agree and their implied
+    levels differ by at most 0.5 %; the first row (file order) stays and the others' wording is added
+    to its commitment. Returns the kept rows and ``{kept index: extra text}``.
+    """
+    if a is None or len(a) < 2 or "target" not in a.columns:
+        return a, {}
+    keys = [c for c in ("region", "indicator", "target_year", "comparator", "doc") if c in a.columns]
+    drop, also = [], {}
+    for _, g in a.groupby(keys, sort=False, dropna=False):
+        if len(g) < 2:
+            continue
+        kept: list = []
+        for i, r in g.iterrows():
+            t = r["target"]
+            same = next((k for k in kept if pd.notna(t) and pd.notna(a.at[k, "target"])
+                         and abs(t - a.at[k, "target"]) <= 0.005 * max(abs(a.at[k, "target"]), 1e-12)), None)
+            if same is None:
+                kept.append(i)
+                continue
+            drop.append(i)
+            other = _commitment(r.drop(labels=["target"]), lang)
+            also[same] = also.get(same, "") + (f"（{other}）" if lang == "zh" else f" ({other})")
+    return a.drop(index=drop), also
 
 
 def brief_tables(region: str, as_of: int | None = None, *, indicators: Sequence[str] | None = None,
@@ -691,18 +736,20 @@ def brief_tables(region: str, as_of: int | None = None, *, indicators: Sequence[
         m = fc[(fc["indicator"] == ind) & (fc["year"] == year)]
         return m[col].iloc[0] if len(m) and col in m else np.nan
 
+    a, also = _merge_equivalent_targets(a, lang)
     rows, tables, verdicts = [], [], []
-    for _, r in a.iterrows():
+    for i, r in a.iterrows():
         ind, ty = r["indicator"], int(r["target_year"])
         verdict = V.get(str(r.get("verdict", "")), str(r.get("verdict", "")))
         lo95, hi95 = fc_at(ind, ty, "lo_95"), fc_at(ind, ty, "hi_95")
-        latest = (f"{_fmt(r.get('latest_value'))}（{r.get('latest_year')}）" if lang == "zh"
-                  else f"{_fmt(r.get('latest_value'))} ({r.get('latest_year')})") if pd.notna(r.get("latest_value")) else "–"
+        lv = _fmt_of(r.get("latest_value"), ind)
+        latest = (f"{lv}（{r.get('latest_year')}）" if lang == "zh"
+                  else f"{lv} ({r.get('latest_year')})") if pd.notna(r.get("latest_value")) else "–"
         row = {
-            C["indicator"]: _label(ind, lang), C["target_year"]: ty, C["commitment"]: _commitment(r, lang),
+            C["indicator"]: _label(ind, lang), C["target_year"]: ty, C["commitment"]: _commitment(r, lang) + also.get(i, ""),
             C["latest"]: latest, C["required_growth"]: _pct(r.get("required_growth")),
-            C["historical_growth"]: _pct(r.get("historical_growth")), C["forecast"]: _fmt(r.get("mean")),
-            C["i80"]: _interval(r.get("lo_80"), r.get("hi_80")), C["i95"]: _interval(lo95, hi95),
+            C["historical_growth"]: _pct(r.get("historical_growth")), C["forecast"]: _fmt_of(r.get("mean"), ind),
+            C["i80"]: _interval(r.get("lo_80"), r.get("hi_80"), ind), C["i95"]: _interval(lo95, hi95, ind),
             C["p_meet"]: _prob(r.get("p_meet")), C["verdict"]: verdict,
         }
         rows.append(row)
@@ -754,15 +801,10 @@ def _headline(reg, a: pd.DataFrame, verdicts: list[dict], lang: str, as_of) -> s
 
 
 def _model_label(model: str, lang: str) -> str:
-    """The engine's model name for a reader: ``median of 20: theta, drift, ...`` → ``20个模型的中位数（theta,
-    drift, ...）`` in Chinese; single model names (theta, drift, naive ...) are the methods' own names."""
-    import re
+    """The engine's model name for a reader (:func:`innovation_forecast.models.names.model_label`)."""
+    from ..models.names import model_label
 
-    m = re.match(r"^(median|mean|trimmed mean) of (\d+): (.*)$", model)
-    if lang != "zh" or not m:
-        return model
-    how = {"median": "中位数", "mean": "平均", "trimmed mean": "截尾平均"}[m.group(1)]
-    return f"{m.group(2)}个模型的{how}（{m.group(3)}）"
+    return model_label(model, lang)
 
 
 def _accuracy_table(scores: pd.DataFrame, inds: list[str], fc: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -798,11 +840,11 @@ def _sources(history: pd.DataFrame, tg: pd.DataFrame, fc: pd.DataFrame, lang: st
     tgt = "目标" if lang == "zh" else "target"
     for _, r in tg.iterrows():
         rows.append({C["what"]: f"{_label(r['indicator'], lang)} {tgt}", C["year"]: int(r["year"]),
-                     C["value"]: _fmt(r["value"]), C["status"]: tgt,
+                     C["value"]: _commitment(r, lang), C["status"]: tgt,
                      C["source"]: " — ".join(str(x) for x in (r.get("source", "") or r.get("doc", ""), r.get("quote", ""))
                                              if isinstance(x, str) and x)})
     if len(fc):
-        models = ", ".join(sorted(set(fc["model"].astype(str))))
+        models = ("；" if lang == "zh" else "; ").join(_model_label(m, lang) for m in sorted(set(fc["model"].astype(str))))
         what = "预测" if lang == "zh" else "forecasts"
         src = (f"innovation_forecast {_version()} forecast()（{models}），依据上列历史数据" if lang == "zh"
                else f"innovation_forecast {_version()} forecast() ({models}) from the history above")

@@ -840,16 +840,18 @@ class _Context:
 
 
 def _model_zh(model: str) -> str:
-    """The model label in a Chinese sentence: the engine's model names stay, the pooling is said in Chinese."""
-    import re
+    """The model label in a Chinese sentence (:func:`innovation_forecast.models.names.model_label`)."""
+    from ..models.names import model_label
 
-    m = re.sub(r" \+ peer growth \((\d+)% of paths\)", r" + 同类地区增长（占\1%路径）", str(model or ""))
-    return "同类地区增长" if m == "peer growth" else m
+    return model_label(model, "zh")
 
 
-def _fmt_num(x: float) -> str:
+def _fmt_num(x: float, count: bool = False) -> str:
+    """A number in an explanation; ``count`` (件, 家, 项) as a whole number."""
     if not np.isfinite(x):
         return "n/a"
+    if count:
+        return f"{x:,.0f}"
     ax = abs(x)
     if ax >= 1000:
         return f"{x:,.0f}"
@@ -1099,12 +1101,16 @@ def _reason_zh(ind, region, as_of) -> str:
 
 def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> str:
     T, unit = o["target_year"], ind.unit
+
+    def num(x):
+        return _fmt_num(x, count=getattr(ind, "kind", "") == "count")
+
     v = o["verdict"]
     if lang == "zh":
         vz = _VERDICT_ZH[v]
         if known:
-            return (f"{T}年{ind.zh}实际为{_fmt_num(o['mean'])}{unit}，目标{_CMP_TEXT[o['comparator']]}"
-                    f"{_fmt_num(o['target'])}{unit} → {vz}。")
+            return (f"{T}年{ind.zh}实际为{num(o['mean'])}{unit}，目标{_CMP_TEXT[o['comparator']]}"
+                    f"{num(o['target'])}{unit} → {vz}。")
         span = T - int(o["latest_year"])
         req = o["required_growth"]
         up = o["comparator"] not in ("le", "lt")
@@ -1115,7 +1121,7 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
                     else f"{years}即使{avg}下降{_pct(-req, False)}也可完成")
         else:
             need = f"{years}需{avg}增长{_pct(req, False)}"
-        need += f"（目标{_fmt_num(o['target'])}{unit}，{o['latest_year']}年为{_fmt_num(o['latest_value'])}{unit}"
+        need += f"（目标{num(o['target'])}{unit}，{o['latest_year']}年为{num(o['latest_value'])}{unit}"
         if np.isfinite(o["required_growth_pct_rank"]):
             need += f"，同类地区历年增速中{100 - o['required_growth_pct_rank']:.0f}%达到过"
         need += "）"
@@ -1124,14 +1130,14 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
             if np.isfinite(o["historical_growth_pct_rank"]):
                 hist += f"（在同类地区中位于第{o['historical_growth_pct_rank']:.0f}百分位）"
         else:
-            hist = f"缺少本地增长历史（{o['n_obs']}个观测值，模型{_model_zh(o['model']) or '无'}）"
+            hist = f"缺少本地增长历史（{o['n_obs']}个观测值，模型为{_model_zh(o['model']) or '无'}）"
         s = f"{need}，{hist}；达成概率{o['p_meet']:.2f} → {vz}"
         if np.isfinite(o["p_stretch"]) and not np.isclose(o["stretch"], o["target"]):
-            s += f"；力争目标{_fmt_num(o['stretch'])}{unit}的达成概率{o['p_stretch']:.2f}"
+            s += f"；力争目标{num(o['stretch'])}{unit}的达成概率{o['p_stretch']:.2f}"
         return s + "。"
     if known:
-        return (f"{T} actual {_fmt_num(o['mean'])} {unit} vs target {_CMP_TEXT[o['comparator']]} "
-                f"{_fmt_num(o['target'])} {unit} → {v}.")
+        return (f"{T} actual {num(o['mean'])} {unit} vs target {_CMP_TEXT[o['comparator']]} "
+                f"{num(o['target'])} {unit} → {v}.")
     span = T - int(o["latest_year"])
     up = o["comparator"] not in ("le", "lt")
     easy = np.isfinite(o["required_growth"]) and (o["required_growth"] <= 0 if up else o["required_growth"] >= 0)
@@ -1139,7 +1145,7 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
     g = ("no growth" if easy and abs(o["required_growth"]) < 5e-4
          else _pct(o["required_growth"]) + ("" if span == 1 else "/yr"))
     need = (f"{verb} {g} in {T}" if span == 1 else f"{verb} {g} over {int(o['latest_year']) + 1}–{T}")
-    need += f" (to {_fmt_num(o['target'])} {unit} from {_fmt_num(o['latest_value'])} in {o['latest_year']}"
+    need += f" (to {num(o['target'])} {unit} from {num(o['latest_value'])} in {o['latest_year']}"
     if np.isfinite(o["required_growth_pct_rank"]):
         need += f"; reached in {100 - o['required_growth_pct_rank']:.0f}% of peer region-years"
     need += ")"
@@ -1151,5 +1157,5 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
         hist = f"no own growth history ({o['n_obs']} obs; model {o['model'] or 'none'})"
     s = f"{need} vs {hist}; P(meet) = {o['p_meet']:.2f} → {v}"
     if np.isfinite(o["p_stretch"]) and not np.isclose(o["stretch"], o["target"]):
-        s += f"; P(stretch {_fmt_num(o['stretch'])}) = {o['p_stretch']:.2f}"
+        s += f"; P(stretch {num(o['stretch'])}) = {o['p_stretch']:.2f}"
     return s + "."
