@@ -190,7 +190,7 @@ def test_interrupted_batch_leaves_no_partial_files_and_resumes(fixture_nb, tmp_p
         from innovation_forecast.briefs import run_briefs
         run_briefs(["r1", "r2", "r3", "r4", "r5", "r6"], out={str(out)!r}, notebook={str(fixture_nb)!r},
                    resolve=False, share_inputs=False, warm_code="", progress=False,
-                   parameters={{"sleep": 0.6}})
+                   parameters={{"sleep": 1.5}})
     """)
     proc = subprocess.Popen([PY, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 60
@@ -198,6 +198,9 @@ def test_interrupted_batch_leaves_no_partial_files_and_resumes(fixture_nb, tmp_p
         time.sleep(0.05)
     time.sleep(0.3)
     t_int = time.time()
+    # five more briefs of >= 1.5 s each are to come: a batch already over means this machine starved the test
+    # process for 7 s or more, and the interruption below was never tested
+    assert proc.poll() is None, "the batch finished before Ctrl-C was sent (machine overloaded?)"
     proc.send_signal(signal.SIGINT)  # Ctrl-C in the middle of the batch
     _, err = proc.communicate(timeout=60)
     assert time.time() - t_int < 15  # the running brief is stopped, not waited for
@@ -456,3 +459,20 @@ def test_counts_read_as_whole_numbers_and_amounts_keep_decimals():
     assert _fmt_of(114.3, "hte_new") == "114" and _interval(47.87, 183.1, "hte_new") == "48 – 183"
     assert _fmt_of(5679.6, "patent_applications") == "5,680"
     assert _fmt_of(10.28, "rd_expenditure") == "10.28" and _fmt_of(1.47, "rd_intensity") == "1.47"
+
+
+def test_two_targets_of_one_indicator_and_year_are_told_apart(monkeypatch):
+    """永修县 promises 专利申请量达430件 and, elsewhere, 突破400件、力争450件: the headline and the tables
+    name each by its level, and a county with no likely target says so in words."""
+    monkeypatch.delenv("INNOVATION_FORECAST_DATA", raising=False)
+    from innovation_forecast.briefs.tables import brief_tables, prepare_inputs
+
+    inputs = prepare_inputs(["永修县"], as_of=2017, horizon=1)
+    zh = brief_tables("永修县", inputs=inputs)
+    titles = [t["title"] for t in zh.target_tables]
+    assert "专利申请量 2018（≥430件）" in titles and "专利申请量 2018（>400件）" in titles
+    assert len(set(titles)) == len(titles)
+    assert "专利申请量 2018（≥430件）（" in zh.headline
+    good = sum(v["verdict"] in ("很可能完成", "已完成") for v in zh.summary["verdicts"])
+    assert (f"其中{good}项已完成或很可能完成" if good else "其中没有一项已完成或很可能完成") in zh.headline
+    assert "其中0项" not in zh.headline

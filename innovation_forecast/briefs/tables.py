@@ -762,6 +762,13 @@ def brief_tables(region: str, as_of: int | None = None, *, indicators: Sequence[
         verdicts.append({"indicator": ind, "label": f"{_label(ind, lang, unit=False)} {ty}", "target_year": ty,
                          "p_meet": None if pd.isna(r.get("p_meet")) else float(r.get("p_meet")),
                          "verdict": verdict})
+    # an indicator with two targets in one year (专利申请量达430件 … 突破400件、力争450件): name each by its level
+    labels = [v["label"] for v in verdicts]
+    for k, v in enumerate(verdicts):
+        if labels.count(v["label"]) > 1:
+            extra = f"（{rows[k][C['commitment']]}）" if lang == "zh" else f" ({rows[k][C['commitment']]})"
+            v["label"] += extra
+            tables[k]["title"] += extra
     overview = pd.DataFrame(rows, columns=[C[k] for k in ("indicator", "target_year", "commitment", "latest",
                                                           "required_growth", "historical_growth", "forecast",
                                                           "i80", "i95", "p_meet", "verdict")])
@@ -788,7 +795,8 @@ def _headline(reg, a: pd.DataFrame, verdicts: list[dict], lang: str, as_of) -> s
         parts = [f"{v['label']}（{v['verdict']}" + (f"，{v['p_meet']:.0%}" if v["p_meet"] is not None else "") + "）"
                  for v in verdicts]
         good = sum(v["verdict"] in (_VERDICT["zh"]["likely"], _VERDICT["zh"]["met"]) for v in verdicts)
-        return (f"{reg.name}承诺了{n}项{'、'.join(map(str, years))}年目标，其中{good}项很可能完成："
+        return (f"{reg.name}承诺了{n}项{'、'.join(map(str, years))}年目标，"
+                + (f"其中{good}项已完成或很可能完成：" if good else "其中没有一项已完成或很可能完成：")
                 + "；".join(parts) + "。")
     if n == 0:
         return f"{reg.english or reg.name}: no quantified innovation targets on record; trends and forecasts only."
@@ -797,7 +805,7 @@ def _headline(reg, a: pd.DataFrame, verdicts: list[dict], lang: str, as_of) -> s
              for v in verdicts]
     good = sum(v["verdict"] in ("likely", "met") for v in verdicts)
     return (f"{reg.english or reg.name} ({reg.name}) set {n} target(s) for {', '.join(map(str, years))}; "
-            f"{good} likely to be met: " + "; ".join(parts) + ".")
+            f"{good or 'none'} met or likely to be met: " + "; ".join(parts) + ".")
 
 
 def _model_label(model: str, lang: str) -> str:
