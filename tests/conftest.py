@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,14 @@ SHARED = REPO.parent / "shared"
 SHARED_RAW = SHARED / "data" / "raw"
 SHARED_BENCH = SHARED / "bench"
 SEEDS = SHARED / "seeds"
+
+
+def pytest_configure(config):
+    """A suite started as a background job of a non-interactive shell (``make test &``, CI wrappers) runs
+    with Ctrl-C ignored, and its subprocesses inherit that: the tests that press Ctrl-C on a batch would
+    see it ignored. Give the suite, and so its subprocesses, the usual Ctrl-C."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
