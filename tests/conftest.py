@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 from pathlib import Path
@@ -59,3 +60,11 @@ def tiny_panel() -> pd.DataFrame:
             rows.append({"region": region, "indicator": "patent_applications", "year": int(y),
                          "value": base * (1 + g) ** i})
     return pd.DataFrame(rows)
+
+
+def load_bench(name: str):
+    """A benchmark script of ``bench/`` imported as a module (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

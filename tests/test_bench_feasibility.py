@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
+from conftest import load_bench
 
 
 @pytest.fixture(scope="module")
 def fb():
-    spec = importlib.util.spec_from_file_location("bench_feasibility", REPO / "bench" / "feasibility.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench("feasibility")
 
 
 def _panel(seed=0, n_regions=8, years=range(2005, 2021)):

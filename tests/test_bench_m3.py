@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
+from conftest import load_bench
 
 
 @pytest.fixture(scope="module")
 def m3():
-    spec = importlib.util.spec_from_file_location("bench_m3", REPO / "bench" / "m3.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench("m3")
 
 
 def _train(lengths: dict[str, int]) -> pd.DataFrame:
