@@ -265,6 +265,20 @@ def test_cli_formats():
     assert rc == 0 and "## targets" in out and "赣州市" in out
 
 
+def test_cli_on_a_text_with_nothing_to_read_says_so_in_every_format(tmp_path, capsys):
+    p = tmp_path / "weather.txt"
+    p.write_text("今年天气很好，我们吃了很多水果。\n", encoding="utf-8")
+    for fmt in ("csv", "json", "table"):
+        rc, out = _cli(["read-report", str(p), "--format", fmt])
+        assert rc == 0
+        assert "no figures or targets found in" in capsys.readouterr().err
+        if fmt == "csv":  # the header alone, readable as an empty table
+            df = pd.read_csv(io.StringIO(out))
+            assert len(df) == 0 and {"kind", "indicator", "value", "quote"} <= set(df.columns)
+        elif fmt == "json":
+            assert json.loads(out)[0]["figures"] == []
+
+
 def test_cli_region_and_year_options(tmp_path):
     p = tmp_path / "r.txt"
     p.write_text("今年，全市专利申请量6200件。", encoding="utf-8")

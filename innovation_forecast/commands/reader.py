@@ -45,6 +45,11 @@ def _run(args) -> int:
     from ..reader import read_report
 
     reports = [read_report(f, region=args.region, report_year=args.report_year) for f in args.files]
+    for f, r in zip(args.files, reports):
+        if not (len(r.figures) or len(r.targets) or len(r.period_targets)):
+            print(f"innovation-forecast read-report: note: no figures or targets found in {f}. The reader looks for "
+                  "phrases such as 专利申请量5500件, 新增高新技术企业40家以上 or 研发经费投入占GDP比重达2.2%; is this a "
+                  "science-and-technology work report?", file=sys.stderr)
     out = sys.stdout
     if args.format == "json":
         payload = []
@@ -70,7 +75,8 @@ def _run(args) -> int:
         allc = ["kind", "doc", "region", "year", "indicator", "status", "basis", "comparator", "value",
                 "base_year", "stretch_low", "stretch_high", "unit", "months", "conflict", "quote", "start", "end"]
         frames = [fr for fr in frames if len(fr)]
-        safe_to_csv(pd.concat(frames, ignore_index=True).reindex(columns=allc), out, index=False)
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        safe_to_csv(table.reindex(columns=allc), out, index=False)  # nothing found: the header alone
         return 0
     with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 220,
                            "display.max_colwidth", 50):
