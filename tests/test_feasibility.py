@@ -684,3 +684,15 @@ def test_explanations_write_counts_as_whole_numbers_and_amounts_with_decimals():
     assert "(to 1.8 亿元 from 1.95 in 2017" in en[1]
     zh = _assess(panel, targets, paths, lang="zh")["explanation"].tolist()
     assert "目标180件，2017年为195件" in zh[0] and "目标1.8亿元，2017年为1.95亿元" in zh[1]
+
+
+def test_cli_says_where_no_targets_were_found(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("INNOVATION_FORECAST_DATA", raising=False)
+    from innovation_forecast.cli import main
+
+    p = tmp_path / "weather.txt"
+    p.write_text("今年天气很好，我们吃了很多水果。\n", encoding="utf-8")
+    assert main(["feasibility", "--report", str(p)]) == 1
+    assert f"no targets to review in {p}" in capsys.readouterr().err
+    assert main(["feasibility", "--region", "湘东"]) == 1  # a region with no curated targets
+    assert "no targets to review for 湘东" in capsys.readouterr().err

@@ -103,7 +103,10 @@ def run(args) -> int:
         reference = panel[panel["level"] == "province"]
     as_of = str(args.as_of).lower()
     if len(targets) == 0:
-        print("no targets to review", file=sys.stderr)
+        where = (f" in {', '.join(args.report)} (the reader found no numeric targets such as 专利申请量达5500件 or "
+                 "增长25%以上)" if getattr(args, "report", None) else "")
+        where += f" for {', '.join(args.region)}" if args.region else ""
+        print(f"no targets to review{where}", file=sys.stderr)
         return 1
     if as_of == "report":
         docs = targets["doc"] if "doc" in targets.columns else pd.Series([""] * len(targets))
