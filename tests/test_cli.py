@@ -29,3 +29,16 @@ def test_errors_of_the_package_exit_2_with_the_message(monkeypatch, capsys):
     monkeypatch.setattr(data_cmd, "_show", bad)
     assert cli.main(["data", "show"]) == 2
     assert capsys.readouterr().err.strip() == "innovation-forecast: error: my.csv:3: value 'abc' is not a number"
+
+
+def test_counts_below_one_are_refused_when_the_arguments_are_read(capsys):
+    import pytest
+
+    for argv in (["briefs", "--horizon", "0"], ["briefs", "--workers", "0"], ["feasibility", "--n-paths", "0"],
+                 ["forecast", "--region", "江西", "--indicator", "patent_applications", "--horizon", "-1"],
+                 ["backtest", "--indicator", "patent_applications", "--horizon", "two"]):
+        with pytest.raises(SystemExit) as exc:
+            cli.main(argv)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert "must be at least 1" in err or "expected a whole number" in err, err

@@ -6,6 +6,7 @@ the user was sent (region names, sources, report quotes): no cell may reach a sp
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from typing import Callable
@@ -28,3 +29,14 @@ def emit(df: pd.DataFrame, fmt: str, *, float_format: Callable[[float], str] | N
         sys.stdout.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def positive_int(text: str) -> int:
+    """argparse type of a count that must be at least 1 (years ahead, paths, workers)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number such as 2; got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1; got {v}")
+    return v

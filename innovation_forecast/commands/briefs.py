@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._output import positive_int
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -22,7 +24,7 @@ def register(subparsers) -> None:
     p.add_argument("--as-of", type=int, default=None, metavar="YEAR",
                    help="last year of data the briefs use (default: all)")
     p.add_argument("--out", default=None, metavar="DIR", help="run folder (default reports/<today>)")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="parallel local workers (default 1)")
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N", help="parallel local workers (default 1)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="address of a running Dask scheduler (tcp://host:8786); workers must see --out")
     p.add_argument("--pdf", action="store_true", help="also print each HTML to PDF with headless Chromium")
@@ -30,7 +32,7 @@ def register(subparsers) -> None:
                    help="keep briefs already written successfully in --out (resume a batch)")
     p.add_argument("--timeout", type=float, default=600, metavar="S",
                    help="seconds one brief may take (default 600; 0 for no limit)")
-    p.add_argument("--horizon", type=int, default=5, help="forecast horizon in years (default 5)")
+    p.add_argument("--horizon", type=positive_int, default=5, help="forecast horizon in years (default 5)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the briefs (default zh)")
     p.add_argument("--indicators", default=None,
                    help="comma-separated indicators to show (default: those with data or targets)")

@@ -16,6 +16,7 @@ import sys
 import pandas as pd
 
 from ..errors import DataValidationError, InnovationForecastError
+from ._output import positive_int
 
 #: Columns shown by ``--format table`` (``csv`` writes every column of assess_targets()).
 TABLE_COLUMNS = ["region", "indicator", "target_year", "basis", "target", "latest_value", "p_meet", "p_stretch",
@@ -44,7 +45,7 @@ def register(subparsers) -> None:
                         "name, else all data; 'none' = all data")
     p.add_argument("--format", choices=("table", "csv"), default="table")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the explanation")
-    p.add_argument("--n-paths", type=int, default=2000)
+    p.add_argument("--n-paths", type=positive_int, default=2000)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=run)
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InnovationForecastError
-from ._output import emit
+from ._output import emit, positive_int
 
 _FC_COLUMNS = ["region", "indicator", "year", "model", "mean"]
 
@@ -35,7 +35,7 @@ def register(subparsers) -> None:
                    help="region name, alias or code (repeatable), e.g. 江西, 南昌市")
     f.add_argument("--indicator", action="append", required=True,
                    help="indicator name or alias (repeatable), e.g. patent_applications, 研发投入强度")
-    f.add_argument("--horizon", type=int, default=2, help="years ahead (default 2)")
+    f.add_argument("--horizon", type=positive_int, default=2, help="years ahead (default 2)")
     f.add_argument("--level", type=float, nargs="+", default=[80.0, 95.0], help="interval levels in percent")
     f.add_argument("--format", choices=["table", "csv"], default="table")
     f.add_argument("--n-jobs", type=int, default=1)
@@ -50,7 +50,7 @@ def register(subparsers) -> None:
     b.add_argument("--level-filter", dest="levels", choices=["province", "prefecture", "county", "country"],
                    action="append", help="only regions of this administrative level (repeatable; default province)")
     b.add_argument("--origins", default="2016-2022", help="origin years, e.g. 2016-2022 or 2018,2020")
-    b.add_argument("--horizon", type=int, default=2)
+    b.add_argument("--horizon", type=positive_int, default=2)
     b.add_argument("--level", type=float, nargs="+", default=[80.0, 95.0], help="interval levels in percent")
     b.add_argument("--detail", action="store_true", help="print every scored forecast instead of the summary")
     b.add_argument("--format", choices=["table", "csv"], default="table")
