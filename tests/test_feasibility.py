@@ -342,6 +342,9 @@ def test_progress_ratio_open_sdg():
     assert progress_ratio(100.0, 2014, 90.0, 2017, 200.0, 2019)[1] == "deterioration"
     assert progress_ratio(100.0, 2014, 130.0, 2017, 120.0, 2019)[1] == "target achieved"
     assert progress_ratio(100.0, 2014, 80.0, 2017, 90.0, 2019, "le")[1] == "target achieved"
+    # a flow (new enterprises a year): 63 in 2017 does not achieve "40 new in 2018"; the same level would do
+    assert progress_ratio(20.0, 2015, 63.0, 2017, 40.0, 2018, flow=True)[1] == "on track"
+    assert progress_ratio(20.0, 2015, 63.0, 2017, 40.0, 2017, flow=True)[1] == "target achieved"  # that year
 
 
 def test_helpers():
@@ -680,8 +683,9 @@ def test_explanations_write_counts_as_whole_numbers_and_amounts_with_decimals():
     paths = {("九江市", "patent_applications"): _fp([2018], [col]), ("九江市", "rd_expenditure"): _fp([2018], [col / 100])}
     targets = [_target(value=180.0), _target(indicator="rd_expenditure", value=1.8, unit="亿元")]
     en = _assess(panel, targets, paths)["explanation"].tolist()
-    assert "(to 180 件 from 195 in 2017" in en[0]
-    assert "(to 1.8 亿元 from 1.95 in 2017" in en[1]
+    assert "(to 180 from 195 in 2017" in en[0]  # 件: patents need no unit in English
+    assert "(to CNY 180 million from CNY 195 million in 2017" in en[1]  # 1.8 亿元
+    assert not any(u in " ".join(en) for u in ("件", "亿元"))
     zh = _assess(panel, targets, paths, lang="zh")["explanation"].tolist()
     assert "目标180件，2017年为195件" in zh[0] and "目标1.8亿元，2017年为1.95亿元" in zh[1]
 
@@ -696,3 +700,12 @@ def test_cli_says_where_no_targets_were_found(tmp_path, capsys, monkeypatch):
     assert f"no targets to review in {p}" in capsys.readouterr().err
     assert main(["feasibility", "--region", "湘东"]) == 1  # a region with no curated targets
     assert "no targets to review for 湘东" in capsys.readouterr().err
+
+
+def test_cli_table_writes_large_levels_in_full(tmp_path, capsys, monkeypatch):
+    p = tmp_path / "t.csv"
+    p.write_text("region,year,indicator,basis,comparator,value,unit,quote\n"
+                 "九江,2018,patent_applications,level,ge,100000,件,q\n", encoding="utf-8")
+    code, cap = _cli(["--targets", str(p), "--as-of", "2017", "--n-paths", "200"], capsys, monkeypatch)
+    assert code == 0
+    assert "100,000" in cap.out and "e+05" not in cap.out

@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..registry import UNITS_EN  # noqa: F401  (briefs.tables reads it from here)
 from .fonts import setup_cjk_fonts
 
 __all__ = ["fan_chart", "growth_chart", "indicator_label", "prepare_kernel"]
@@ -33,11 +34,6 @@ _TEXT = {
         "no_data": "no data", "no_targets": "no growth figures to compare",
     },
 }
-
-
-#: English for the registry's canonical units.
-UNITS_EN = {"件": "", "家": "firms", "项": "contracts", "亿元": "100 million yuan", "万元": "10,000 yuan",
-            "件/万人": "per 10,000 people", "%": "%", "万人": "10,000 people"}
 
 
 def _t(lang: str) -> dict[str, str]:

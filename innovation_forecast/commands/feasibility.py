@@ -129,7 +129,7 @@ def run(args) -> int:
     else:
         show = out[TABLE_COLUMNS].copy()
         for c in ("target", "latest_value"):
-            show[c] = show[c].map(lambda v: "" if pd.isna(v) else f"{v:,.4g}")
+            show[c] = show[c].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}")
         for c in ("p_meet", "p_stretch"):
             show[c] = show[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
         with pd.option_context("display.max_colwidth", 400, "display.width", 400):

@@ -247,7 +247,7 @@ def growth_percentile(x: float, pool: np.ndarray) -> float:
 
 
 def progress_ratio(y0: float, t0: int | None, yi: float, ti: int | None, target: float, target_year: int,
-                   comparator: str = "ge") -> tuple[float, str]:
+                   comparator: str = "ge", flow: bool = False) -> tuple[float, str]:
     """Open SDG progress ratio R = observed CAGR / CAGR required from the base year, and its label.
 
     Follows Statistics Canada's method as adopted by Open SDG: observed CAGR between base year ``t0`` and
@@ -260,9 +260,15 @@ def progress_ratio(y0: float, t0: int | None, yi: float, ti: int | None, target:
     (ratio, label)
         label one of ``target achieved``, ``on track``, ``acceleration needed``, ``limited progress``,
         ``deterioration``, or ``""`` when the history is too short to say.
+
+    ``flow``: the indicator counts what happens in a year (patent applications, new enterprises). A latest
+    year already at the target level then does not achieve a later year's target; it is ``on track``
+    (the same level again would do).
     """
     d = -1.0 if comparator in ("le", "lt") else 1.0
     if np.isfinite(yi) and np.isfinite(target) and (yi - target) * d >= 0:
+        if flow and ti is not None and target_year > ti:
+            return float("nan"), "on track"
         return float("nan"), "target achieved"
     if t0 is None or ti is None or ti <= t0 or not (y0 > 0 and yi > 0 and target > 0):
         return float("nan"), ""
@@ -1033,7 +1039,8 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
         notes.append(f"no own growth history (n_obs={s.n_obs}); peers' median growth is {np.median(pool):+.1%}/yr")
 
     y0 = float(hist_before.loc[y0_year]) if y0_year is not None else np.nan
-    r, lab = progress_ratio(y0, y0_year, latest_value, latest_year, out["target"], T, cmp_eff)
+    r, lab = progress_ratio(y0, y0_year, latest_value, latest_year, out["target"], T, cmp_eff,
+                            flow=getattr(ind, "stock_or_flow", "") == "flow")
     out["progress_ratio"], out["progress_label"] = r, lab
 
     out["p_meet_raw"], out["p_stretch_raw"] = p, ps
@@ -1135,9 +1142,14 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
         if np.isfinite(o["p_stretch"]) and not np.isclose(o["stretch"], o["target"]):
             s += f"；力争目标{num(o['stretch'])}{unit}的达成概率{o['p_stretch']:.2f}"
         return s + "。"
+    from ..registry import format_value_en
+
+    def val(x):
+        return format_value_en(x, unit, count=getattr(ind, "kind", "") == "count")
+
     if known:
-        return (f"{T} actual {num(o['mean'])} {unit} vs target {_CMP_TEXT[o['comparator']]} "
-                f"{num(o['target'])} {unit} → {v}.")
+        return (f"{T} actual {val(o['mean'])} vs target {_CMP_TEXT[o['comparator']]} "
+                f"{val(o['target'])} → {v}.")
     span = T - int(o["latest_year"])
     up = o["comparator"] not in ("le", "lt")
     easy = np.isfinite(o["required_growth"]) and (o["required_growth"] <= 0 if up else o["required_growth"] >= 0)
@@ -1145,7 +1157,7 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
     g = ("no growth" if easy and abs(o["required_growth"]) < 5e-4
          else _pct(o["required_growth"]) + ("" if span == 1 else "/yr"))
     need = (f"{verb} {g} in {T}" if span == 1 else f"{verb} {g} over {int(o['latest_year']) + 1}–{T}")
-    need += f" (to {num(o['target'])} {unit} from {num(o['latest_value'])} in {o['latest_year']}"
+    need += f" (to {val(o['target'])} from {val(o['latest_value'])} in {o['latest_year']}"
     if np.isfinite(o["required_growth_pct_rank"]):
         need += f"; reached in {100 - o['required_growth_pct_rank']:.0f}% of peer region-years"
     need += ")"
@@ -1157,5 +1169,5 @@ def _explain(o: dict, ind, kind: str, lang: str, known: bool, has_ref: bool) -> 
         hist = f"no own growth history ({o['n_obs']} obs; model {o['model'] or 'none'})"
     s = f"{need} vs {hist}; P(meet) = {o['p_meet']:.2f} → {v}"
     if np.isfinite(o["p_stretch"]) and not np.isclose(o["stretch"], o["target"]):
-        s += f"; P(stretch {num(o['stretch'])}) = {o['p_stretch']:.2f}"
+        s += f"; P(stretch {val(o['stretch'])}) = {o['p_stretch']:.2f}"
     return s + "."

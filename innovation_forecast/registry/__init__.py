@@ -23,11 +23,32 @@ from ..errors import UnitError, UnknownIndicatorError, UnknownRegionError
 from .indicators import INDICATORS, UNIT_FACTORS, Indicator
 
 __all__ = [
-    "INDICATORS", "REGIONS", "Indicator", "Region", "canonical_unit", "convert", "normalize_text",
-    "regions_frame", "indicators_frame", "resolve_indicator", "resolve_region",
+    "INDICATORS", "REGIONS", "UNITS_EN", "Indicator", "Region", "canonical_unit", "convert", "format_value_en",
+    "normalize_text", "regions_frame", "indicators_frame", "resolve_indicator", "resolve_region",
 ]
 
 _HERE = Path(__file__).resolve().parent
+
+#: English names of the canonical units, for labels ("专利申请量（件）" reads "patent applications").
+UNITS_EN = {"件": "", "家": "firms", "项": "contracts", "亿元": "100 million yuan", "万元": "10,000 yuan",
+            "件/万人": "per 10,000 people", "%": "%", "万人": "10,000 people"}
+
+
+def format_value_en(x: float, unit: str, count: bool = False) -> str:
+    """A value with its unit in an English sentence: amounts in yuan (3.12 亿元 → ``CNY 312 million``),
+    counts whole (``40 firms``), others as they are (``2.2%``)."""
+    import math
+
+    if x is None or not math.isfinite(float(x)):
+        return "n/a"
+    x = float(x)
+    yuan = {"亿元": 1e8, "万元": 1e4}.get(unit)
+    if yuan is not None:
+        v = x * yuan
+        return f"CNY {v / 1e9:,.3g} billion" if abs(v) >= 1e9 else f"CNY {v / 1e6:,.3g} million"
+    num = f"{x:,.0f}" if count else (f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}")
+    u = UNITS_EN.get(unit, unit)
+    return f"{num}%" if u == "%" else f"{num} {u}".strip()
 
 
 @dataclass(frozen=True)
