@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         except InnovationForecastError as exc:
             print(f"innovation-forecast: error: {exc}", file=sys.stderr)
             return 2
+        except BrokenPipeError:  # `… | head` closed the pipe: what was wanted has been read
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,3 +42,23 @@ def test_counts_below_one_are_refused_when_the_arguments_are_read(capsys):
         assert exc.value.code == 2
         err = capsys.readouterr().err
         assert "must be at least 1" in err or "expected a whole number" in err, err
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    """`innovation-forecast read-report … | head -1`: no BrokenPipeError traceback, exit 0."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    files = []
+    for i in range(400):  # ~100 kB of CSV, more than a pipe holds
+        f = tmp_path / f"r{i}.txt"
+        f.write_text("九江市科技局2017年工作总结\n2017年全市专利申请量6200件，新增高新技术企业40家。\n", encoding="utf-8")
+        files.append(str(f))
+    p = subprocess.Popen([sys.executable, "-m", "innovation_forecast.cli", "read-report", *files, "--format", "csv"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[1])
+    p.stdout.readline()
+    p.stdout.close()  # the reader of the pipe goes away, like head
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 0
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
