@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from types import SimpleNamespace
 
@@ -709,3 +710,21 @@ def test_cli_table_writes_large_levels_in_full(tmp_path, capsys, monkeypatch):
     code, cap = _cli(["--targets", str(p), "--as-of", "2017", "--n-paths", "200"], capsys, monkeypatch)
     assert code == 0
     assert "100,000" in cap.out and "e+05" not in cap.out
+
+
+def test_cli_reviews_a_report_whose_text_names_no_region_or_year(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("INNOVATION_FORECAST_DATA", raising=False)
+    from innovation_forecast.cli import main
+
+    p = tmp_path / "plan.txt"
+    p.write_text("力争2018年专利申请量达5500件，新增高新技术企业40家以上。\n", encoding="utf-8")
+    empty = tmp_path / "summary.txt"
+    empty.write_text("今年全区科技工作取得新进展。\n", encoding="utf-8")
+    code = main(["feasibility", "--report", str(p), str(empty), "--report-region", "上饶市", "--report-year", "2017",
+                 "--format", "csv", "--n-paths", "200"])
+    cap = capsys.readouterr()
+    assert code == 0
+    out = pd.read_csv(io.StringIO(cap.out))
+    assert set(out["region"]) == {"上饶市"} and set(out["indicator"]) == {"patent_applications", "hte_new"}
+    assert (out["target_year"] == 2018).all()
+    assert f"{empty}: no numeric targets found" in cap.err

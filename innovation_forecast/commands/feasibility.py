@@ -39,6 +39,10 @@ def register(subparsers) -> None:
                                                         "(default: the curated data/targets.csv)")
     src.add_argument("--report", metavar="FILE", nargs="+", help="work report(s) to read targets from (multi-year 年均增长/翻番 targets "
                                                              "included, counted from their base year)")
+    p.add_argument("--report-region", default=None, metavar="REGION",
+                   help="with --report: the reports' region when the text does not say (e.g. 上饶市)")
+    p.add_argument("--report-year", type=int, default=None, metavar="YEAR",
+                   help="with --report: the year the reports review (their 今年) when the text does not say")
     p.add_argument("--region", nargs="+", default=None, help="only these regions (any alias)")
     p.add_argument("--as-of", default="report",
                    help="review with data up to YEAR only; 'report' (default) = the year in each report's "
@@ -57,7 +61,11 @@ def _targets(args) -> tuple[pd.DataFrame, list[pd.DataFrame], dict[str, int]]:
 
         frames, figures, years = [], [], {}
         for path in args.report:
-            rep = read_report(path)
+            rep = read_report(path, region=getattr(args, "report_region", None),
+                              report_year=getattr(args, "report_year", None))
+            if not (len(rep.targets) or len(rep.period_targets)):
+                print(f"innovation-forecast: note: {path}: no numeric targets found"
+                      + ("" if rep.region else " (nor its region: pass --report-region)"), file=sys.stderr)
             frames.append(rep.targets)
             period = rep.period_targets
             if len(period):  # 年均增长 / 翻番: judged from their base year; without one they cannot be
