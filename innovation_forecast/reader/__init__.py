@@ -73,7 +73,8 @@ class Report:
         if f["region"].isna().any():
             raise ReportReadError(
                 f"{self.doc}: the report's region could not be determined from its title or text; "
-                "pass region= to read_report (e.g. region='上饶市')."
+                "pass region= to read_report (e.g. region='上饶市'); on the command line --region "
+                "(read-report) or --report-region (feasibility)."
             )
         rows = []
         for i, r in f.iterrows():
