@@ -728,3 +728,31 @@ def test_cli_reviews_a_report_whose_text_names_no_region_or_year(tmp_path, capsy
     assert set(out["region"]) == {"上饶市"} and set(out["indicator"]) == {"patent_applications", "hte_new"}
     assert (out["target_year"] == 2018).all()
     assert f"{empty}: no numeric targets found" in cap.err
+
+
+def test_a_panel_with_provinces_lends_them_as_reference_by_default(monkeypatch):
+    """assess_targets(load_panel(), targets) gives what the command line gives: the panel's provinces
+    are the reference the engine calibrates a city's short series on, without reference= spelt out."""
+    seen = []
+
+    def engine(sub, h, n_paths=0, keys=(), seed=0, reference=None):
+        seen.append(None if reference is None else sorted(set(reference["region"])))
+        return {}
+    monkeypatch.setattr(fz, "_engine", lambda: engine)
+    city, ref = _short_city_and_reference()
+    panel = pd.concat([city.assign(level="prefecture"), ref.assign(level="province")], ignore_index=True)
+    targets = pd.DataFrame([_target(basis="growth_pct", value=5, unit="%")])
+    auto = assess_targets(panel, targets, n_paths=200, calibration=None)
+    assert seen[-1] == ["江西省", "湖北省", "湖南省"]
+    explicit = assess_targets(panel, targets, reference=panel[panel["level"] == "province"], n_paths=200,
+                              calibration=None)
+    assert seen[-1] == ["江西省", "湖北省", "湖南省"]
+    pd.testing.assert_frame_equal(auto, explicit)
+    assess_targets(panel, targets, reference=None, n_paths=200, calibration=None)
+    assert seen[-1] is None
+    # province targets borrow from nobody else: no reference
+    assess_targets(panel, pd.DataFrame([_target(region="江西省", basis="growth_pct", value=5, unit="%")]),
+                   n_paths=200, calibration=None)
+    assert seen[-1] is None
+    with pytest.raises(InnovationForecastError, match="reference"):
+        assess_targets(panel, targets, reference="provinces")

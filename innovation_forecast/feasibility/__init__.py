@@ -548,8 +548,22 @@ def _growth_pool(indicator: str, frames: list[pd.DataFrame], upto: int | None) -
 # the public verb
 # --------------------------------------------------------------------------------------------------
 
+def _auto_reference(panel: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame | None:
+    """The province rows of ``panel`` when some target is for a smaller region (a city or county borrows
+    the provinces' growth); None when there are none, or every target is itself a province's."""
+    if panel is None or "level" not in getattr(panel, "columns", ()):
+        return None
+    prov = panel[panel["level"] == "province"]
+    if prov.empty or not len(targets):
+        return None
+    provinces = set(prov["region"])
+    if set(targets["region"]) <= provinces:
+        return None
+    return prov
+
+
 def assess_targets(panel: pd.DataFrame, targets: pd.DataFrame, *, as_of: int | None = None, lang: str = "en",
-                   reference: pd.DataFrame | None = None, n_paths: int = 2000, seed: int = 0,
+                   reference: pd.DataFrame | str | None = "auto", n_paths: int = 2000, seed: int = 0,
                    paths: Mapping | None = None, calibration=None,
                    peer_weight: float = PEER_WEIGHT) -> pd.DataFrame:
     """Probability that each target is met by its target year, with the numbers behind it.
@@ -568,7 +582,9 @@ def assess_targets(panel: pd.DataFrame, targets: pd.DataFrame, *, as_of: int | N
         ``"en"`` or ``"zh"``: language of ``explanation`` and of nothing else (columns stay English).
     reference
         Panel of same-indicator series (e.g. the 31 provinces) passed to the engine so that short city
-        series borrow growth, and used for peer percentiles and the pooled-growth fallback.
+        series borrow growth, and used for peer percentiles and the pooled-growth fallback. ``"auto"``
+        (default): the province rows of ``panel`` (its ``level`` column) when some target is for a region
+        that is not a province, as ``innovation-forecast feasibility`` does; ``None``: no reference.
     n_paths, seed
         Number of sample paths and the random seed passed to the engine.
     paths
@@ -608,6 +624,10 @@ def assess_targets(panel: pd.DataFrame, targets: pd.DataFrame, *, as_of: int | N
     if lang not in ("en", "zh"):
         raise DataValidationError(f"lang {lang!r} is not supported; use 'en' or 'zh'.")
     t = _normalise_targets(targets)
+    if isinstance(reference, str):
+        if reference != "auto":
+            raise DataValidationError(f"reference {reference!r}: pass a panel, 'auto' or None.")
+        reference = _auto_reference(panel, t)
     pan, panel_notes = _prepare_panel(panel, as_of)
     ref, ref_notes = _prepare_panel(reference, as_of) if reference is not None else (None, [])
     if not 0.0 <= float(peer_weight) <= 1.0:
