@@ -564,7 +564,7 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
                     s_k = _volatility(xk, prior_at(size_fit, yk[-1]) if size_fit else prior, is_log=positive)
                     sc_k = _mase_scale(yk)
                     sl_k = _level_scale(yk)
-                    pinfo = info.get(int(years[k - 1]))
+                    pinfo = _info_at(info, int(years[k - 1]))
                     for mi, m in enumerate(models):
                         if _usable(m, k, positive):
                             continue
@@ -577,7 +577,7 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
                             rec.append((k, j + 1, mi, f[j], y[k + j], s_k, sc_k, sl_k))
             final, reasons = {}, {}
             if n:
-                pinfo = info.get(int(years[-1]))
+                pinfo = _info_at(info, int(years[-1]))
                 for mi, m in enumerate(models):
                     why = _usable(m, n, positive)
                     if why:
@@ -606,6 +606,15 @@ def _run_chunk(chunk: list[_Series], models: list[Model], h: int, n_origins: int
 # ---------------------------------------------------------------------------------------------
 # the engine
 # ---------------------------------------------------------------------------------------------
+def _info_at(info: dict, year: int):
+    """The panel's growth information as of ``year``: that year's entry, else the latest earlier one (a
+    series may end in a year no other series of the panel reports, e.g. a city's one 2024 value)."""
+    if year in info:
+        return info[year]
+    earlier = [y for y in info if y < year]
+    return info[max(earlier)] if earlier else None
+
+
 def _panel_growth_info(series: list[_Series], window: int = 5) -> dict:
     """{group: {year: (growth rates of every positive series up to year, median volatility)}}."""
     out: dict = {}
@@ -685,6 +694,9 @@ def _volatility_priors(series: list[_Series], group_by: Sequence[str] = ()) -> d
     for g, rows in _subregional_rows(series, out).items():
         out[(g, "subdev")] = rows
     ind_pos = list(group_by).index("indicator") if "indicator" in group_by else None
+    if ind_pos is not None:
+        for g in groups:
+            out[(g, "tau_scale")] = _tau_scale(g[ind_pos])
     for g in groups - set(acc):
         out[(g, "log")] = kind_volatility(g[ind_pos] if ind_pos is not None else None)
         out[(g, "default")] = True
@@ -723,14 +735,15 @@ def _subregional_rows(series: list[_Series], priors: dict) -> dict:
     return out
 
 
-def _group_tau(rows, upto: int, depth: int | None = None) -> float:
+def _group_tau(rows, upto: int, depth: int | None = None, scale: float = 1.0) -> float:
     """Extra sub-provincial log-growth sd of a group: the curated figures' ``subregional_tau(upto)``, moved
     toward the group's own deviations (``_subregional_rows``) up to ``upto`` by their number ``n``, on logs
     (``log tau = (n log est + TAU_PRIOR_N log tau_curated) / (n + TAU_PRIOR_N)``, ``est`` at least 0.01):
     city GDP, which tracks the provinces' growth within a few points, does not inherit the +-50 % that
     innovation figures swing by. Only rows of series at ``depth`` or deeper count: how closely cities
-    track the provinces says nothing about counties."""
-    tau_c = subregional_tau(upto)
+    track the provinces says nothing about counties. ``scale`` (at most 1) shrinks the curated value for
+    indicators steadier than the counts and amounts it was measured on (R&D intensity, GDP)."""
+    tau_c = subregional_tau(upto) * scale
     r = [x for x in (rows or ()) if x[0] <= upto and (depth is None or len(x) < 4 or x[3] >= depth)]
     if not r:
         return tau_c
@@ -739,6 +752,18 @@ def _group_tau(rows, upto: int, depth: int | None = None) -> float:
     est = np.sqrt(max(float(np.mean(dev ** 2) - np.mean(spr ** 2)), 0.0))
     n = len(r)
     return float(np.exp((n * np.log(max(est, 0.01)) + TAU_PRIOR_N * np.log(tau_c)) / (n + TAU_PRIOR_N)))
+
+
+#: Typical province sd of annual log growth of the indicators behind the curated sub-provincial deviations
+#: (:data:`~innovation_forecast.models.spread.SUBREGIONAL_DEVIATIONS`: patents, R&D expenditure, contracts,
+#: recognitions -- the count and amount kinds of ``KIND_VOLATILITY``, 0.17 and 0.16; the smaller). An
+#: indicator of a steadier kind gets the curated tau times sqrt(its kind's volatility / this): R&D
+#: intensity (ratio, 0.055) 0.59 of it; counts and amounts are not changed.
+CURATED_TAU_VOLATILITY = 0.16
+
+
+def _tau_scale(indicator) -> float:
+    return float(min(1.0, np.sqrt(kind_volatility(indicator) / CURATED_TAU_VOLATILITY)))
 
 
 def _subregional_extra(s: _Series, priors: dict, positive: bool, k0: float = 2.0) -> float:
@@ -754,7 +779,8 @@ def _subregional_extra(s: _Series, priors: dict, positive: bool, k0: float = 2.0
         return 0.0
     m = len(s.y) - 1
     w = 1.0 if m < 2 else k0 / ((m - 1) + k0)
-    return float(np.sqrt(w) * _group_tau(priors.get((s.group, "subdev")), int(s.years[-1]), s.depth))
+    scale = priors.get((s.group, "tau_scale"), 1.0)
+    return float(np.sqrt(w) * _group_tau(priors.get((s.group, "subdev")), int(s.years[-1]), s.depth, scale))
 
 
 def _resolve_models(models, fallback: Model | None = None) -> tuple[list[Model], list[Model], bool]:

@@ -768,3 +768,39 @@ def test_a_group_without_errors_of_its_own_borrows_the_spread_but_not_the_bias()
     assert np.interp(0.9, _P, tab[0]) - np.interp(0.1, _P, tab[0]) > 0  # the spread is kept
     row = fc.iloc[0]
     assert row["lo_80"] < 93.0 < row["hi_80"]
+
+
+def test_a_value_in_a_year_no_other_series_reports_still_grows_with_the_panel():
+    """上饶市 reports high-tech enterprises for 2017 and 2024 only (the 2017 value is dropped across the
+    gap); the other cities stop before 2024. The one 2024 value grows at the panel's growth as of 2024,
+    not at none."""
+    rows = [{"region": r, "indicator": "hte_total", "year": y, "value": v0 * 1.2 ** (y - 2016)}
+            for r, v0 in (("南昌市", 1000.0), ("九江市", 100.0), ("赣州市", 300.0), ("宜春市", 200.0))
+            for y in range(2016, 2022)]
+    rows += [{"region": "上饶市", "indicator": "hte_total", "year": y, "value": v} for y, v in ((2017, 179.0), (2024, 642.0))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        fc = forecast(pd.DataFrame(rows), h=2)
+    sr = fc[fc["region"] == "上饶市"].set_index("year")
+    assert list(sr.index) == [2025, 2026]
+    assert sr.loc[2025, "mean"] == pytest.approx(642 * 1.2, rel=0.02)
+    assert sr.loc[2026, "mean"] > sr.loc[2025, "mean"]
+
+
+def test_a_steadier_kind_of_indicator_gets_a_smaller_city_spread():
+    """The curated sub-provincial tau was measured on counts and amounts; a county's R&D intensity (a
+    ratio, province volatility 0.055 against 0.16) gets sqrt(0.055 / 0.16) of it."""
+    from innovation_forecast.forecast import _engine
+    from innovation_forecast.models import spread
+
+    extras = {}
+    for ind in ("patent_applications", "rd_intensity"):
+        ref = province_reference(indicator=ind)
+        one = pd.DataFrame({"region": "永修县", "indicator": ind, "year": [2016], "value": [1.3]})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FallbackWarning)
+            fitted, *_ = _engine(one, 1, "auto", ("region", "indicator"), None, 1, None,
+                                 ref[ref.year <= 2016], None, 8)
+        extras[ind] = fitted[0].extra
+    assert extras["patent_applications"] == pytest.approx(spread.subregional_tau(2016))
+    assert extras["rd_intensity"] == pytest.approx(np.sqrt(0.055 / 0.16) * extras["patent_applications"])
