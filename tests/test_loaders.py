@@ -375,6 +375,32 @@ def test_load_panel_priority_and_conflicts(tmp_path, data_dir):
     assert q[(q["region"] == "江西省") & (q["year"] == 2020)]["value"].item() > 20000
 
 
+def test_load_panel_rounding_is_not_a_conflict(no_env):
+    # one figure published as 430.72 and as 430.7 (fewer decimals) agrees; 1452 vs 1402 does not
+    def frame(rd, hte, src):
+        return pd.DataFrame({"region": "江西", "year": [2020, 2021],
+                             "indicator": ["rd_expenditure", "hte_in_recognition_notices"],
+                             "value": [rd, hte], "unit": ["亿元", "家"], "source": src})
+
+    hi, lo = frame(430.72, 1452, "news"), frame(430.7, 1402, "table")
+    with pytest.warns(SourceConflictWarning, match=r"1 value\(s\) disagree") as rec:
+        p = load_panel([hi, lo], include_embedded=False)
+    assert "rd_expenditure" not in str(rec[0].message)
+    c = p.attrs["conflicts"]
+    assert c[["indicator", "kept_value", "dropped_value"]].values.tolist() == [
+        ["hte_in_recognition_notices", 1452.0, 1402.0]]
+    assert p.set_index("indicator").loc["rd_expenditure", "value"] == 430.72  # the higher-priority value kept
+    # the more precise value may come second; it is rounded half up (四舍五入), as publishers do
+    for a, b, agree in [(430.7, 430.72, True), (430.7, 430.65, True), (430.7, 430.75, False),
+                        (430.7, 430.8, False), (1452, 1452.4, True), (1452, 1452.6, False),
+                        (0.00012, 0.000123, True), (1e-07, 2e-07, False)]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            q = load_panel([frame(a, 1, "x"), frame(b, 1, "y")], include_embedded=False)
+        assert (len(q.attrs["conflicts"]) == 0) == agree, (a, b)
+        assert len([w for w in caught if issubclass(w.category, SourceConflictWarning)]) == (0 if agree else 1)
+
+
 def test_derived_invention_patents_per_10k(full):
     panel = full[0]
     d = panel[(panel["indicator"] == "invention_patents_per_10k") & (panel["flag"] == "derived")]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
@@ -145,7 +147,8 @@ def load_panel(sources=None, *, data_dir: str | os.PathLike | None = None, inclu
         Which source wins when two give one key with different values: a mapping name → rank (higher
         wins) that updates :data:`DEFAULT_PRIORITY`, or a list of names, highest first. Default:
         explicit files/frames > embedded curated figures > official tables (techme, nbs_gdp,
-        population) > bulletins > derived ratios.
+        population) > bulletins > derived ratios. Values that differ only in the decimals published
+        (430.72 and 430.7: the more precise one rounds to the other) agree; they are not conflicts.
 
     Returns
     -------
@@ -211,7 +214,7 @@ def load_panel(sources=None, *, data_dir: str | os.PathLike | None = None, inclu
             for _, other in g.iloc[1:].iterrows():
                 a, b = float(kept["value"]), float(other["value"])
                 rel = abs(a - b) / max(abs(a), abs(b)) if max(abs(a), abs(b)) > 0 else 0.0
-                if rel > 1e-6:
+                if rel > 1e-6 and not _same_when_rounded(a, b):
                     conflicts.append({
                         "region_code": kept["region_code"], "region": kept["region"], "year": int(kept["year"]),
                         "indicator": kept["indicator"], "status": kept["status"], "months": kept["months"],
@@ -230,6 +233,34 @@ def load_panel(sources=None, *, data_dir: str | os.PathLike | None = None, inclu
             f"load_panel: {len(cf)} value(s) disagree between sources; kept the higher-priority source each time "
             f"(e.g. {ex}). All of them: panel.attrs['conflicts'].", SourceConflictWarning, stacklevel=2)
     return panel
+
+
+#: Decimals counted at most when judging how precisely a value was published (float noise such as
+#: 430.71880000000004 is not precision).
+_MAX_DECIMALS = 10
+
+
+def _decimals(x: float) -> int:
+    """How many decimals ``x`` was published with, from its shortest repr: 430.7 → 1, 1452.0 → 0."""
+    try:
+        exp = Decimal(repr(x)).normalize().as_tuple().exponent
+    except InvalidOperation:
+        return _MAX_DECIMALS
+    return min(_MAX_DECIMALS, max(0, -exp)) if isinstance(exp, int) else _MAX_DECIMALS
+
+
+def _same_when_rounded(a: float, b: float) -> bool:
+    """True when ``a`` and ``b`` are one figure published with different decimals: the more precise one,
+    rounded half up (四舍五入) to the decimals of the less precise one, equals it (430.72 and 430.7 agree;
+    1452 and 1402, or 430.75 and 430.7, do not)."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return False
+    q = Decimal(1).scaleb(-min(_decimals(a), _decimals(b)))
+    try:
+        return (Decimal(repr(a)).quantize(q, rounding=ROUND_HALF_UP)
+                == Decimal(repr(b)).quantize(q, rounding=ROUND_HALF_UP))
+    except InvalidOperation:  # beyond Decimal's 28 digits (1e30): no rounding story to tell
+        return False
 
 
 def _short(s: str, n: int = 40) -> str:
