@@ -258,6 +258,7 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
     DataFrame
         ``region_code, region, level, year, indicator, value, unit, status, months, source, flag``;
         exact duplicate rows are kept once. Sorted by region_code, indicator, status, year.
+        ``attrs["no_value"]``: the location (``file:line``) of every row dropped for having no value.
 
     Raises
     ------
@@ -298,6 +299,7 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
     # values first: a blank cell is "no figure", and the row is dropped before any other check.
     values = np.full(n, np.nan)
     keep = np.ones(n, dtype=bool)
+    no_value: list[str] = []  # file:line of each row dropped for a blank/missing-marker value
     cache: dict[object, float | str] = {}
     for i, v in enumerate(raw["value"].tolist()):
         try:
@@ -321,6 +323,7 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
             keep[i] = False
         elif math.isnan(got):
             keep[i] = False  # missing marker: dropped, not zero
+            no_value.append(locs[i])
         else:
             values[i] = got
 
@@ -445,11 +448,14 @@ def tidy(raw: pd.DataFrame, *, source: str | None = None, name: str | None = Non
         msgs = sorted(prior + [p[1] for p in problems], key=_line_order)
         raise DataValidationError(_summary(name, msgs), msgs)
     if out.empty:
-        return empty_panel()
-    key = ["region_code", "year", "indicator", "status", "months"]
-    out = out.drop_duplicates(subset=key if duplicates == "raise" else key + ["value"], keep="first")
-    out = out.sort_values(["region_code", "indicator", "status", "year"], kind="stable")
-    return _typed(out)
+        out = empty_panel()
+    else:
+        key = ["region_code", "year", "indicator", "status", "months"]
+        out = out.drop_duplicates(subset=key if duplicates == "raise" else key + ["value"], keep="first")
+        out = out.sort_values(["region_code", "indicator", "status", "year"], kind="stable")
+        out = _typed(out)
+    out.attrs["no_value"] = no_value
+    return out
 
 
 def _line_order(msg: str) -> tuple[str, float]:

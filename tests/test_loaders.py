@@ -466,6 +466,25 @@ def test_cli_validate(tmp_path, capsys):
     assert capsys.readouterr().out.startswith(f"OK {good}: 1 rows")
 
 
+def test_cli_validate_names_rows_without_a_value(tmp_path, capsys):
+    # blank and NA values are "no figure", not errors; but the rows left out are said, by line
+    f = write(tmp_path / "ok.csv", "region,year,indicator,value\n江西,2016,gdp,1\n江西,2017,gdp,\n江西,2018,gdp,2\n"
+                                   "江西,2019,gdp,NA\n江西,2020,gdp,3\n")
+    assert main(["data", "validate", str(f)]) == 0
+    cap = capsys.readouterr()
+    assert cap.out.startswith(f"OK {f}: 3 rows (tidy)")
+    assert "note: ok.csv: 2 row(s) with no value skipped" in cap.err and "ok.csv:3, ok.csv:5" in cap.err
+    notes = read_tidy(f).attrs["notes"]
+    assert len(notes) == 1 and notes[0] in cap.err  # the same note reaches load_panel's attrs["notes"]
+    # a file whose every value is blank: OK with 0 rows, and the note still names them
+    e = write(tmp_path / "e.csv", "region,year,indicator,value\n江西,2016,gdp,—\n")
+    assert main(["data", "validate", str(e)]) == 0
+    assert "e.csv: 1 row(s) with no value skipped" in capsys.readouterr().err
+    good = write(tmp_path / "good.csv", "region,year,indicator,value\n江西,2020,gdp,1\n")
+    assert main(["data", "validate", str(good)]) == 0
+    assert "note" not in capsys.readouterr().err and read_tidy(good).attrs.get("notes", []) == []
+
+
 def test_cli_validate_wide(data_dir, capsys):
     xls = data_dir / "nbs_province_gdp" / "AnnualbyProvince.xls"
     assert main(["data", "validate", str(xls)]) == 1

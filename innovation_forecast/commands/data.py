@@ -176,6 +176,8 @@ def _validate(args) -> int:
     years = f"{out['year'].min()}–{out['year'].max()}" if len(out) else "none"
     print(f"OK {args.file}: {len(out)} rows ({kind}), {out['region'].nunique()} regions, "
           f"{out['indicator'].nunique()} indicators, years {years}")
+    for note in out.attrs.get("notes", []):  # rows or columns left out on purpose, e.g. rows with no value
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

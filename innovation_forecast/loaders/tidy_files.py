@@ -106,7 +106,8 @@ def read_tidy(path: str | os.PathLike, *, source: str | None = None,
     Returns
     -------
     DataFrame
-        The tidy panel (:data:`~innovation_forecast.panel.PANEL_COLUMNS`).
+        The tidy panel (:data:`~innovation_forecast.panel.PANEL_COLUMNS`). ``attrs["notes"]`` names the
+        rows left out for having no value (blank, ``NA``, ``—``), as ``file:line``.
 
     Raises
     ------
@@ -142,7 +143,17 @@ def read_tidy(path: str | os.PathLike, *, source: str | None = None,
     else:
         raw = _grid_to_raw(read_grid(p, max_bytes=max_bytes, sheet=sheet), p.name)
     prior = raw.attrs.pop("problems", [])
-    return tidy(raw, source=source or p.name, name=p.name, problems=prior)
+    panel = tidy(raw, source=source or p.name, name=p.name, problems=prior)
+    skipped = panel.attrs.pop("no_value", [])
+    panel.attrs["notes"] = [no_value_note(p.name, skipped)] if skipped else []
+    return panel
+
+
+def no_value_note(name: str, locations: list[str], show: int = 20) -> str:
+    """``"f.csv: 2 row(s) with no value skipped …: f.csv:3, f.csv:5"``: rows left out, not errors."""
+    more = f" … and {len(locations) - show} more" if len(locations) > show else ""
+    return (f"{name}: {len(locations)} row(s) with no value skipped (blank or a missing marker such as NA or —; "
+            f"no figure, not zero): {', '.join(locations[:show])}{more}")
 
 
 def read_gdp_long(path: str | os.PathLike) -> pd.DataFrame:
