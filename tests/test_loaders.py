@@ -485,6 +485,19 @@ def test_cli_validate_names_rows_without_a_value(tmp_path, capsys):
     assert "note" not in capsys.readouterr().err and read_tidy(good).attrs.get("notes", []) == []
 
 
+def test_cli_validate_missing_file_and_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["data", "validate", "nope.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "nope.csv: no such file" in err and "Errno" not in err
+    assert main(["data", "validate", "--wide", "gdp", "sub/nope.xlsx"]) == 2
+    assert "sub/nope.xlsx: no such file" in capsys.readouterr().err
+    (tmp_path / "d").mkdir()
+    for given in (str(tmp_path / "d"), "d"):  # the path as given, leading slash and all
+        assert main(["data", "validate", given]) == 1
+        assert capsys.readouterr().out.splitlines() == [f"{given}: a folder"]
+
+
 def test_cli_validate_wide(data_dir, capsys):
     xls = data_dir / "nbs_province_gdp" / "AnnualbyProvince.xls"
     assert main(["data", "validate", str(xls)]) == 1

@@ -148,9 +148,14 @@ def _kind(path: str) -> str:
 
 
 def _validate(args) -> int:
+    from pathlib import Path
+
     from ..loaders import load_figures, load_targets, read_tidy, read_wide
     from ..loaders._io import check_size
 
+    if not Path(args.file).exists():
+        print(f"innovation-forecast data validate: {args.file}: no such file", file=sys.stderr)
+        return 2
     try:
         check_size(args.file, args.max_bytes)  # before anything reads it, sniffing included
         sheet = int(args.sheet) if str(args.sheet).isdigit() else args.sheet
@@ -170,8 +175,8 @@ def _validate(args) -> int:
         if not args.wide and any("missing column" in p for p in exc.problems):
             print("hint: for a wide table (regions × years) pass --wide INDICATOR, e.g. --wide gdp", file=sys.stderr)
         return 1
-    except FileNotFoundError as exc:
-        print(f"innovation-forecast data validate: {exc}", file=sys.stderr)
+    except FileNotFoundError:  # removed while being read
+        print(f"innovation-forecast data validate: {args.file}: no such file", file=sys.stderr)
         return 2
     years = f"{out['year'].min()}–{out['year'].max()}" if len(out) else "none"
     print(f"OK {args.file}: {len(out)} rows ({kind}), {out['region'].nunique()} regions, "

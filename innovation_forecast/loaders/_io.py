@@ -337,7 +337,8 @@ def read_grid(path: str | os.PathLike, *, max_bytes: int | str | None = None, sh
     if not p.exists():
         raise FileNotFoundError(f"{str(p)!r} does not exist.")
     if p.is_dir():
-        raise DataValidationError(f"{p.name}: is a folder; expected a data file.", [f"{p.name}: a folder"])
+        # the path as given (``/tmp``, not ``tmp``): a folder's name alone does not say which folder
+        raise DataValidationError(f"{p}: is a folder; expected a data file.", [f"{p}: a folder"])
     check_size(p, max_bytes)
     if p.stat().st_size == 0:
         raise DataValidationError(f"{p.name}: the file is empty (0 bytes); expected a table with a header row.",
