@@ -416,6 +416,34 @@ def test_a_stated_goal_is_not_a_figure():
     assert rep.figures["value"].tolist() == [5600.0]
 
 
+@pytest.mark.parametrize("text,expected", [
+    # the only year of the text is the guessed report year: the commitment word, not the year, decides
+    ("力争2018年专利申请量达5500件，新增高新技术企业40家以上。",
+     {("patent_applications", 2018, "ge", 5500.0), ("hte_new", 2018, "ge", 40.0)}),
+    ("确保全年新增高新技术企业不少于80家，高新技术企业总数超过520家。",
+     {("hte_new", None, "ge", 80.0), ("hte_total", None, "gt", 520.0)}),
+    ("2022年，全省科技工作的主要目标是：研发投入强度达到2.35%。", {("rd_intensity", 2022, "ge", 2.35)}),
+])
+def test_a_commitment_is_a_target_when_the_report_year_is_unknown(text, expected):
+    rep = read_report(text)
+    assert rep.figures.empty
+    assert {(t.indicator, None if pd.isna(t.year) else int(t.year), t.comparator, t.value)
+            for t in rep.targets.itertuples()} == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2017年专利申请量5000件。", ("patent_applications", 2017, 5000.0)),
+    ("2017年，全市完成专利申请量5000件。", ("patent_applications", 2017, 5000.0)),
+    ("2017年，经过共同努力，全市专利申请量达到5000件。", ("patent_applications", 2017, 5000.0)),
+    ("2017年，实施高新技术企业倍增计划，全年新增高新技术企业63家。", ("hte_new", 2017, 63.0)),
+    ("2017年，围绕年度目标，全年新增高新技术企业63家。", ("hte_new", 2017, 63.0)),
+])
+def test_an_achievement_stays_a_figure_when_the_report_year_is_unknown(text, expected):
+    rep = read_report(text)
+    assert rep.targets.empty
+    assert [(f.indicator, int(f.year), f.value, f.status) for f in rep.figures.itertuples()] == [(*expected, "actual")]
+
+
 def test_panel_flags_years_guessed_from_the_text():
     no_title = read_report("今年以来，全市专利申请量6200件。2017年全市工作稳步推进。", region="九江市")
     assert no_title.report_year == 2017

@@ -754,7 +754,14 @@ class _Reader:
             and year <= info.report_year
         future = year is not None and info.report_year is not None and year > info.report_year \
             and year_src in ("explicit", "relative")
-        is_target = (in_plan and (has_commit or not explicit_past)) or (not in_plan and future)
+        # Outside a plan part the year decides: a year after the report year is a target, the report year or
+        # before is an achievement. That needs a report year the caller or the title fixed; when it is only the
+        # most frequent year of the text (or unknown), a year equal to it is no evidence of the past, and a
+        # commitment word (力争/确保/目标/计划…) before the number says the clause is a promise.
+        guessed_year = info.year_source in ("text", "") or info.report_year is None
+        cue_target = not in_plan and guessed_year and _promise_cue(self.s[a:q.start]) \
+            and (year is None or info.report_year is None or year >= info.report_year)
+        is_target = (in_plan and (has_commit or not explicit_past)) or (not in_plan and future) or cue_target
         if basis == "anchor":
             it = _Item("anchor", region, year if not is_target else (year if year_src != "default" else info.plan_year),
                        indicator, "level", math.nan, "", status=ctx["status"], months=ctx["months"],
@@ -786,7 +793,7 @@ class _Reader:
                          s_start=ph_start, s_end=q.end, period_kind="annual_average_growth",
                          base_year=int(ob.group(1)) if ob else info.report_year)
         if is_target:
-            if not in_plan and not future:
+            if not in_plan and not future and not cue_target:
                 return None
             tyear = year if year_src in ("explicit", "relative") else info.plan_year
             commit = self._commitment(a, q.start, consumed)  # 力争 may sit in the gap: 强度力争达到1.7%
@@ -866,6 +873,29 @@ class _Reader:
 
 
 _OTHER_AMOUNT = re.compile(r"增加值|产值|收入|营业|投资|贷款|出口|进口|税|财政|支出占|产业|工业|服务业|消费|经济")
+
+
+#: 目标/计划 are nouns as often as cues (倍增计划, 奋斗目标, 完成年度目标): outside a plan part they promise
+#: only when they introduce the number (主要目标是:, 计划新增…) and follow no completion verb.
+_GOAL_OPENS = re.compile(r"是|为|:|到|在|\d|新增|达到|实现|完成|全年|今年|明年")
+_DONE_GOAL = re.compile(r"(?:完成|实现|达到|达成|超过|超出|超额)了?[\u4e00-\u9fff]{0,4}$")
+#: 努力 of a summary (经过共同努力, 在全市上下的努力下) looks back, not ahead.
+_PAST_EFFORT = re.compile(r"(?:经过|通过|共同|不懈|的)$")
+
+
+def _promise_cue(text: str) -> bool:
+    """Whether ``text`` (a sentence up to a number) carries a commitment word of the lexicon (力争, 确保, 争取,
+    目标, 计划…) used as a promise rather than in a look back (确保了, 经过共同努力, 倍增计划, 超额完成年度目标)."""
+    for m in re.finditer(COMMIT_WORDS, text):
+        w, before, after = m.group(0), text[max(0, m.start() - 10):m.start()], text[m.end():m.end() + 3]
+        if after.startswith("了"):
+            continue
+        if w == "努力" and (_PAST_EFFORT.search(before) or re.match(r"[,、:;。]|下", after)):
+            continue
+        if w in ("目标", "计划") and (not _GOAL_OPENS.match(after) or _DONE_GOAL.search(before)):
+            continue
+        return True
+    return False
 
 
 def _rd_before(text: str) -> bool:
