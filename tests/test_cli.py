@@ -62,3 +62,14 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
     err = p.stderr.read().decode()
     assert p.wait(timeout=60) == 0
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_a_bad_as_of_year_is_refused_before_any_data_is_loaded(capsys, monkeypatch):
+    import pytest
+
+    from innovation_forecast import loaders
+
+    monkeypatch.setattr(loaders, "load_panel", lambda *a, **k: (_ for _ in ()).throw(AssertionError("loaded")))
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["feasibility", "--as-of", "20x7"])
+    assert exc.value.code == 2 and "'20x7' is not a year, 'report' or 'none'" in capsys.readouterr().err

@@ -30,6 +30,16 @@ def report_year(doc: str) -> int | None:
     return int(m.group(0)) if m else None
 
 
+def _as_of_arg(s: str):
+    """--as-of: a year, 'report' or 'none', checked when the arguments are read (before the panel loads)."""
+    if str(s).lower() in ("report", "none"):
+        return str(s).lower()
+    try:
+        return int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{s!r} is not a year, 'report' or 'none'") from None
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "feasibility", help="probability that work-report targets are met",
@@ -44,13 +54,15 @@ def register(subparsers) -> None:
     p.add_argument("--report-year", type=int, default=None, metavar="YEAR",
                    help="with --report: the year the reports review (their 今年) when the text does not say")
     p.add_argument("--region", nargs="+", default=None, help="only these regions (any alias)")
-    p.add_argument("--as-of", default="report",
+    p.add_argument("--as-of", default="report", type=_as_of_arg,
                    help="review with data up to YEAR only; 'report' (default) = the year in each report's "
                         "name, else all data; 'none' = all data")
-    p.add_argument("--format", choices=("table", "csv"), default="table")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the explanation")
-    p.add_argument("--n-paths", type=positive_int, default=2000)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--format", choices=("table", "csv"), default="table",
+                   help="table (default, for reading) or csv (every column, for programs)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the explanation (default en)")
+    p.add_argument("--n-paths", type=positive_int, default=2000,
+                   help="sample paths per series (default 2000; fewer is faster and coarser)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the paths (default 0: reproducible)")
     p.set_defaults(func=run)
 
 

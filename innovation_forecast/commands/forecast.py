@@ -37,8 +37,9 @@ def register(subparsers) -> None:
                    help="indicator name or alias (repeatable), e.g. patent_applications, 研发投入强度")
     f.add_argument("--horizon", type=positive_int, default=2, help="years ahead (default 2)")
     f.add_argument("--level", type=float, nargs="+", default=[80.0, 95.0], help="interval levels in percent")
-    f.add_argument("--format", choices=["table", "csv"], default="table")
-    f.add_argument("--n-jobs", type=int, default=1)
+    f.add_argument("--format", choices=["table", "csv"], default="table",
+                   help="table (default, for reading) or csv (for programs)")
+    f.add_argument("--n-jobs", type=positive_int, default=1, help="parallel processes for the fits (default 1)")
     f.add_argument("--data-dir", default=argparse.SUPPRESS,
                    help="external data directory (default: $INNOVATION_FORECAST_DATA; none = embedded data only)")
     f.set_defaults(func=_forecast)
@@ -50,11 +51,12 @@ def register(subparsers) -> None:
     b.add_argument("--level-filter", dest="levels", choices=["province", "prefecture", "county", "country"],
                    action="append", help="only regions of this administrative level (repeatable; default province)")
     b.add_argument("--origins", default="2016-2022", help="origin years, e.g. 2016-2022 or 2018,2020")
-    b.add_argument("--horizon", type=positive_int, default=2)
+    b.add_argument("--horizon", type=positive_int, default=2, help="years ahead scored from each origin (default 2)")
     b.add_argument("--level", type=float, nargs="+", default=[80.0, 95.0], help="interval levels in percent")
     b.add_argument("--detail", action="store_true", help="print every scored forecast instead of the summary")
-    b.add_argument("--format", choices=["table", "csv"], default="table")
-    b.add_argument("--n-jobs", type=int, default=1)
+    b.add_argument("--format", choices=["table", "csv"], default="table",
+                   help="table (default, for reading) or csv (for programs)")
+    b.add_argument("--n-jobs", type=positive_int, default=1, help="parallel processes for the fits (default 1)")
     b.add_argument("--data-dir", default=argparse.SUPPRESS,
                    help="external data directory (default: $INNOVATION_FORECAST_DATA; none = embedded data only)")
     b.set_defaults(func=_backtest)
