@@ -369,6 +369,13 @@ def test_cli_forecast_unknown_region(data_dir, capsys):
     assert code == 2 and "火星" in err
 
 
+def test_cli_backtest_with_origins_outside_the_data_says_so(data_dir, capsys):
+    code, out, err = _run_cli(["--data-dir", str(data_dir), "backtest", "--indicator", "rd_intensity",
+                               "--origins", "2030-2032"], capsys)
+    assert code == 2 and out == ""
+    assert "nothing to score at origins 2030-2032" in err and "the data run" in err
+
+
 def test_cli_backtest_summary(data_dir, capsys):
     import io
 

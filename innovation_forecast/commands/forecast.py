@@ -169,6 +169,12 @@ def _backtest(args) -> int:
             return 2
         panel = panel.drop(columns="level")
         bt = backtest(panel, origins=args.origins, h=args.horizon, level=tuple(args.level), n_jobs=args.n_jobs)
+        if bt.empty:
+            years = sorted(panel["year"].unique())
+            print(f"innovation-forecast backtest: nothing to score at origins {args.origins}: the data run "
+                  f"{years[0]}–{years[-1]}, and an origin needs data before it and an actual value up to "
+                  f"{args.horizon} year(s) after it.", file=sys.stderr)
+            return 2
         if args.detail:
             _emit(bt, args.format)
             return 0
