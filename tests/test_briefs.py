@@ -476,3 +476,12 @@ def test_two_targets_of_one_indicator_and_year_are_told_apart(monkeypatch):
     good = sum(v["verdict"] in ("很可能完成", "已完成") for v in zh.summary["verdicts"])
     assert (f"其中{good}项已完成或很可能完成" if good else "其中没有一项已完成或很可能完成") in zh.headline
     assert "其中0项" not in zh.headline
+
+
+def test_backtest_coverage_far_below_its_level_is_flagged():
+    from innovation_forecast.briefs.tables import _narrow
+
+    assert _narrow(11.0, 80, 32, "zh") == "（偏窄）" and _narrow(47.0, 95, 32, "en") == " (too narrow)"
+    assert _narrow(69.0, 80, 32, "zh") == "" and _narrow(91.0, 95, 32, "en") == ""
+    assert _narrow(11.0, 80, 5, "zh") == ""  # too few forecasts to say
+    assert _narrow(float("nan"), 80, 32, "zh") == ""

@@ -27,7 +27,8 @@ _H = {
                        "菱形为目标，星号为力争目标。",
            "acc_note": "回测：把数据截断在两年前，只用当时已有的数据重新选择模型、校准区间并预测最近两年，"
                        "再与实际值比较（同一指标所有地区的序列合并计算）。sMAPE越小越准；MASE小于1表示优于朴素法"
-                       "（沿用上年值）；覆盖率接近80%和95%说明区间可信。",
+                       "（沿用上年值）；覆盖率接近80%和95%说明区间可信，标“偏窄”的指标区间在回测中明显过窄，"
+                       "其达成概率应谨慎看待。",
            "no_chart": "以下指标没有可画的数据："},
     "en": {"title": "Innovation targets brief", "targets": "Targets and their chances", "charts": "History and forecast",
            "growth": "Required against historical growth", "accuracy": "Backtest accuracy of the method",
@@ -38,7 +39,8 @@ _H = {
                        "refitted on what was known then, and the last two years forecast and scored "
                        "against what happened (all regions' series of the indicator pooled). Lower sMAPE is better; "
                        "MASE below 1 beats the naive forecast (last year's value); coverage near 80% and 95% means "
-                       "the intervals can be trusted.",
+                       "the intervals can be trusted; 'too narrow' marks an indicator whose intervals missed far "
+                       "too often in the backtest, so read its probabilities with care.",
            "no_chart": "No data to chart for: "},
 }
 

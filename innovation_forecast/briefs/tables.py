@@ -815,6 +815,20 @@ def _model_label(model: str, lang: str) -> str:
     return model_label(model, lang)
 
 
+#: A backtest coverage this many points below its level, on 10+ scored forecasts, is flagged in the brief:
+#: the intervals of that indicator were too narrow when last tested (patent grants in 2022-2023, when
+#: grants fell in every province), and its probabilities deserve less trust.
+NARROW_POINTS = 20
+
+
+def _narrow(cov: Any, level: int, n: Any, lang: str) -> str:
+    try:
+        bad = float(cov) < level - NARROW_POINTS and int(n) >= 10
+    except (TypeError, ValueError):
+        return ""
+    return ("（偏窄）" if lang == "zh" else " (too narrow)") if bad else ""
+
+
 def _accuracy_table(scores: pd.DataFrame, inds: list[str], fc: pd.DataFrame, lang: str) -> pd.DataFrame:
     C = _COLS[lang]
     rows = []
@@ -827,8 +841,9 @@ def _accuracy_table(scores: pd.DataFrame, inds: list[str], fc: pd.DataFrame, lan
         if len(s) and int(s["n"].iloc[0]) > 0:
             a = s.iloc[0]
             row.update({C["origins"]: str(a["origins"]), C["n"]: int(a["n"]), C["smape"]: _fmt(a["smape"], 1),
-                        C["mase"]: _fmt(a["mase"]), C["cov80"]: _fmt(a["coverage_80"], 0) + "%",
-                        C["cov95"]: _fmt(a["coverage_95"], 0) + "%"})
+                        C["mase"]: _fmt(a["mase"]),
+                        C["cov80"]: _fmt(a["coverage_80"], 0) + "%" + _narrow(a["coverage_80"], 80, a["n"], lang),
+                        C["cov95"]: _fmt(a["coverage_95"], 0) + "%" + _narrow(a["coverage_95"], 95, a["n"], lang)})
         else:
             row.update({C["origins"]: "–", C["n"]: 0, C["smape"]: none, C["mase"]: "–", C["cov80"]: "–",
                         C["cov95"]: "–"})
