@@ -871,7 +871,8 @@ def _sources(history: pd.DataFrame, tg: pd.DataFrame, fc: pd.DataFrame, lang: st
         what = "预测" if lang == "zh" else "forecasts"
         src = (f"innovation_forecast {_version()} forecast()（{models}），依据上列历史数据" if lang == "zh"
                else f"innovation_forecast {_version()} forecast() ({models}) from the history above")
-        rows.append({C["what"]: what, C["year"]: int(fc["year"].min()), C["value"]: "", C["status"]: what,
+        y0, y1 = int(fc["year"].min()), int(fc["year"].max())
+        rows.append({C["what"]: what, C["year"]: y0 if y0 == y1 else f"{y0}–{y1}", C["value"]: "", C["status"]: what,
                      C["source"]: src})
     return pd.DataFrame(rows, columns=[C[k] for k in ("what", "year", "value", "status", "source")])
 
