@@ -1304,7 +1304,8 @@ def _engine(panel, h, models, keys, group_by, n_jobs, client, reference, calibra
             members, method = spec
             pts = [v for v in (value_of(m) for m in members) if v is not None]
             if len(pts) < 2:
-                reasons.setdefault(name, f"fewer than two members of {name} fit")
+                reasons.setdefault(name, f"series too short for the group's ensemble ({name}): fewer than two of "
+                                         "its models could be fitted")
                 return None
             xs = _to_scale(np.vstack(pts), pos)
             c = combine_points(xs, method)
