@@ -485,3 +485,16 @@ def test_backtest_coverage_far_below_its_level_is_flagged():
     assert _narrow(69.0, 80, 32, "zh") == "" and _narrow(91.0, 95, 32, "en") == ""
     assert _narrow(11.0, 80, 5, "zh") == ""  # too few forecasts to say
     assert _narrow(float("nan"), 80, 32, "zh") == ""
+
+
+def test_english_commitments_carry_no_chinese_units():
+    from innovation_forecast.briefs.tables import _commitment
+
+    def row(ind, basis, v, **kw):
+        return pd.Series({"indicator": ind, "basis": basis, "comparator": "ge", "value": v, **kw})
+
+    assert _commitment(row("rd_expenditure", "level", 3.12), "en") == "≥ 3.12"  # unit in the row's label
+    assert _commitment(row("hte_new", "level", 6.0), "en") == "≥ 6 firms"
+    assert _commitment(row("rd_intensity", "level", 2.0), "en") == "≥ 2%"
+    assert _commitment(row("patent_applications", "growth_pct", 10.0, target=5500.0), "en") == "growth ≥ 10% (≈ 5,500)"
+    assert _commitment(row("rd_expenditure", "level", 3.12), "zh") == "≥3.12亿元"

@@ -598,18 +598,28 @@ def _commitment(row: pd.Series, lang: str) -> str:
     cmp_ = _CMP.get(str(row.get("comparator", "ge")), "≥")
     v = row.get("value")
     unit = _unit(row["indicator"], lang)
+
+    def en(x):  # 6 firms, 2%; an amount alone (3.12): its unit, 100 million yuan, heads the row
+        from ..registry import format_value_en, resolve_indicator
+
+        try:
+            u = resolve_indicator(row["indicator"]).unit
+        except Exception:
+            return f"{_fmt(x)} {unit}".strip()
+        return _fmt(x) if u in ("亿元", "万元") else format_value_en(x, u, _is_count(row["indicator"]))
+
     if basis == "growth_pct":
         txt = (f"增长{cmp_}{_fmt(v, 1)}%" if lang == "zh" else f"growth {cmp_} {_fmt(v, 1)}%")
     elif basis == "increment":
-        txt = (f"增加{cmp_}{_fmt(v)}{unit}" if lang == "zh" else f"increase {cmp_} {_fmt(v)} {unit}")
+        txt = (f"增加{cmp_}{_fmt(v)}{unit}" if lang == "zh" else f"increase {cmp_} {en(v)}")
     elif basis == "pp":
         txt = (f"提高{cmp_}{_fmt(v)}个百分点" if lang == "zh" else f"up {cmp_} {_fmt(v)} points")
     else:
-        txt = f"{cmp_}{_fmt(v)}{unit}" if lang == "zh" else f"{cmp_} {_fmt(v)} {unit}"
+        txt = f"{cmp_}{_fmt(v)}{unit}" if lang == "zh" else f"{cmp_} {en(v)}"
     txt = txt.strip()
     tgt = row.get("target")
     if basis != "level" and pd.notna(tgt):
-        txt += f"（≈{_fmt(tgt)}{unit}）" if lang == "zh" else f" (≈ {_fmt(tgt)} {unit})".replace(" )", ")")
+        txt += f"（≈{_fmt(tgt)}{unit}）" if lang == "zh" else f" (≈ {en(tgt)})"
     return txt
 
 
