@@ -748,6 +748,7 @@ def test_a_panel_with_provinces_lends_them_as_reference_by_default(monkeypatch):
                               calibration=None)
     assert seen[-1] == ["江西省", "湖北省", "湖南省"]
     pd.testing.assert_frame_equal(auto, explicit)
+    assert not auto["notes"].str.contains("pass reference=", regex=False).any()  # advice only where it helps
     assess_targets(panel, targets, reference=None, n_paths=200, calibration=None)
     assert seen[-1] is None
     # province targets borrow from nobody else: no reference

@@ -726,8 +726,8 @@ class _Context:
                 s.model = f"{s.model} + peer growth ({self.peer_weight:.0%} of paths)"
         elif peer is None or float(hist.iloc[-1]) <= 0:
             s.notes.append(f"{region} {indicator}: no forecast and too few peer growths to borrow "
-                           f"(fewer than {MIN_PAIRS} annual growths of series with a known volatility; pass "
-                           "reference= or set a data directory)")
+                           f"(fewer than {MIN_PAIRS} annual growths of series with a known volatility"
+                           + ("" if self.has_ref else "; pass reference= or set a data directory") + ")")
             s.model = ""
         else:
             vol = _volatility(_log_growths(hist), last_year, prior=peer.median_vol)
@@ -1049,8 +1049,9 @@ def _assess_one(ctx: _Context, row: pd.Series, lang: str) -> dict:
                      f"(< {MIN_POOL})")
         if s.n_obs <= 2:
             notes.append(f"only {s.n_obs} observation(s) and no peer growths: the spread of the forecast is the "
-                         "engine's default, not learnt; pass reference= (or set a data directory) for a "
-                         "sounder probability")
+                         "engine's default, not learnt"
+                         + ("" if ctx.has_ref else "; pass reference= (or set a data directory) for a sounder "
+                            "probability"))
         pool = np.array([])
     out["required_growth_pct_rank"] = growth_percentile(req, pool)
     out["base_rate"] = _base_rate(req, pool, cmp_eff)
